@@ -1,0 +1,52 @@
+# sqlite-relationship: make demo | make test | make test-asan | make clean
+#
+# Every target that needs a tool first runs tools/deps.sh, which installs
+# what is missing (as root on Debian) or names it and stops.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra
+BUILD   := build
+SRC     := $(sort $(wildcard ext/*.c))
+HDR     := $(wildcard ext/*.h)
+TCLSH   ?= tclsh
+
+.PHONY: all deps test-deps demo test test-asan clean
+
+all: $(BUILD)/relationship.so
+
+deps:
+	@tools/deps.sh build
+
+test-deps:
+	@tools/deps.sh build test
+
+$(BUILD)/relationship.so: $(SRC) $(HDR) | deps
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC)
+
+# The sanitizer build: AddressSanitizer + UndefinedBehaviorSanitizer,
+# stopping at the first report.
+$(BUILD)/asan/relationship.so: $(SRC) $(HDR) | deps
+	@mkdir -p $(BUILD)/asan
+	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	  -fno-sanitize-recover=undefined $(WARN) -fPIC -shared -o $@ $(SRC)
+
+demo: $(BUILD)/relationship.so
+	sqlite3 :memory: < sql/one_to_many.sql
+
+test: $(BUILD)/relationship.so | test-deps
+	@REL_EXT=$(CURDIR)/$(BUILD)/relationship $(TCLSH) test/all.tcl
+
+# tclsh is not instrumented, so the ASan runtime is preloaded. Leaks are
+# checked by test-valgrind-free means (the Tcl interpreter's own exit-time
+# allocations would drown them here).
+test-asan: $(BUILD)/asan/relationship.so | test-deps
+	@REL_EXT=$(CURDIR)/$(BUILD)/asan/relationship \
+	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(TCLSH) test/all.tcl
+
+clean:
+	rm -rf $(BUILD)

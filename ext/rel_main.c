@@ -1,0 +1,465 @@
+/*
+** rel_main.c: the entry point of sqlite-relationship, and the small helpers
+** every other file uses (errors, statements, strings, the registry of
+** relationship tables connected on a database connection).
+**
+** USAGE
+**
+**     .load ./build/relationship
+**     SELECT rel_version();                               -- '0.1.0'
+**     CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);
+**     CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,
+**                        parent_id INTEGER REFERENCES parent(id));
+**     SELECT rel_declare('child_parent', 'child', 'parent', 'backref=children');
+**                                         -- '["child_parent","parent_children"]'
+**
+** HOW IT WORKS
+**
+** sqlite3_relationship_init() registers, on one connection: the module
+** "relationship" (rel_vtab.c), the eponymous table rel_list (rel_list.c),
+** and the functions rel_version() and rel_declare(). The connection's
+** RelGlobal is the client data of all of them; it lists the relationship
+** tables connected so far, so that one declaration can find another
+** (back_populates, the shared triggers of a link, rel_list).
+*/
+#define REL_MAIN_FILE
+#include "relationship_int.h"
+SQLITE_EXTENSION_INIT1
+
+#include <stdarg.h>
+#include <ctype.h>
+
+/*
+** Set the error message of a virtual table, freeing any earlier one.
+*/
+void relVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...){
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+}
+
+/*
+** Format SQL with sqlite3_mprintf() conventions (%w and %q quote) and
+** prepare it as a long-lived statement. Returns an SQLite code; *ppStmt is
+** NULL on error, and the message is the connection's.
+*/
+int relPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  *ppStmt = 0;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppStmt, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/*
+** Format SQL and run it to completion. On error, *pzErr (if pzErr is not
+** NULL) gets a copy of the message, which the caller frees.
+*/
+int relExec(sqlite3 *db, char **pzErr, const char *zFmt, ...){
+  va_list ap;
+  char *zSql;
+  int rc;
+  va_start(ap, zFmt);
+  zSql = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK && pzErr ){
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/*
+** A copy of z in memory from sqlite3_malloc64(), or NULL for NULL or when
+** out of memory. The caller frees it with sqlite3_free().
+*/
+char *relStrdup(const char *z){
+  size_t n;
+  char *zOut;
+  if( z==0 ) return 0;
+  n = strlen(z);
+  zOut = sqlite3_malloc64(n+1);
+  if( zOut ) memcpy(zOut, z, n+1);
+  return zOut;
+}
+
+/*
+** n zeroed bytes from sqlite3_malloc64(), or NULL. Freed with sqlite3_free().
+*/
+void *relMallocZero(i64 n){
+  void *p = sqlite3_malloc64(n>0 ? n : 1);
+  if( p ) memset(p, 0, n>0 ? n : 1);
+  return p;
+}
+
+/*
+** Remove SQL quotes ('x', "x", [x], `x`) from z, in place, undoubling
+** quotes inside. A string that is not quoted is left as it is.
+*/
+void relDequote(char *z){
+  char q;
+  int i, j;
+  if( z==0 ) return;
+  q = z[0];
+  if( q=='[' ) q = ']';
+  else if( q!='\'' && q!='"' && q!='`' ) return;
+  for(i=1, j=0; z[i]; i++){
+    if( z[i]==q ){
+      if( q!=']' && z[i+1]==q ){ z[j++] = q; i++; }
+      else break;
+    }else{
+      z[j++] = z[i];
+    }
+  }
+  z[j] = 0;
+}
+
+/*
+** Read a boolean option value: 0/1, true/false, yes/no, on/off. Returns 1
+** and sets *pb when z is one of them, 0 otherwise.
+*/
+int relIsBool(const char *z, int *pb){
+  static const char *azTrue[] = { "1", "true", "yes", "on" };
+  static const char *azFalse[] = { "0", "false", "no", "off" };
+  int i;
+  for(i=0; i<4; i++){
+    if( sqlite3_stricmp(z, azTrue[i])==0 ){ *pb = 1; return 1; }
+    if( sqlite3_stricmp(z, azFalse[i])==0 ){ *pb = 0; return 1; }
+  }
+  return 0;
+}
+
+/*
+** The name rel_list.kind shows for a REL_* kind.
+*/
+const char *relKindName(int eKind){
+  switch( eKind ){
+    case REL_ONE_TO_MANY:  return "one_to_many";
+    case REL_MANY_TO_ONE:  return "many_to_one";
+    case REL_ONE_TO_ONE:   return "one_to_one";
+    default:               return "many_to_many";
+  }
+}
+
+/*
+** Add a connected relationship table to the connection's registry, and
+** take it out again (at xDisconnect and xDestroy).
+*/
+void relRegister(RelGlobal *pGlobal, RelVtab *p){
+  p->pNext = pGlobal->pList;
+  pGlobal->pList = p;
+}
+void relUnregister(RelGlobal *pGlobal, RelVtab *p){
+  RelVtab **pp;
+  for(pp=&pGlobal->pList; *pp; pp=&(*pp)->pNext){
+    if( *pp==p ){ *pp = p->pNext; break; }
+  }
+}
+
+/*
+** Find the declaration of relationship table zName in schema zDb,
+** connecting the table first when this connection has not used it yet.
+** *ppDecl is owned by the table's RelVtab: valid until it disconnects.
+** Returns SQLITE_OK, or an error with *pzErr set (the caller frees it).
+** *ppDecl is NULL, with SQLITE_OK, when zName is not a relationship table.
+*/
+int relFindDecl(
+  RelGlobal *pGlobal, const char *zDb, const char *zName,
+  RelDecl **ppDecl, char **pzErr
+){
+  int iTry;
+  *ppDecl = 0;
+  for(iTry=0; iTry<2; iTry++){
+    RelVtab *p;
+    sqlite3_stmt *pStmt = 0;
+    int rc;
+    for(p=pGlobal->pList; p; p=p->pNext){
+      if( sqlite3_stricmp(p->pDecl->zDb, zDb)==0
+       && sqlite3_stricmp(p->pDecl->zName, zName)==0
+      ){
+        *ppDecl = p->pDecl;
+        return SQLITE_OK;
+      }
+    }
+    if( iTry ) break;
+    /* Preparing a statement that reads the table connects it. */
+    rc = relPrepare(pGlobal->db, &pStmt, "SELECT 1 FROM \"%w\".\"%w\"",
+                    zDb, zName);
+    if( rc!=SQLITE_OK ){
+      sqlite3_free(*pzErr);
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pGlobal->db));
+      return rc;
+    }
+    sqlite3_finalize(pStmt);
+  }
+  return SQLITE_OK;
+}
+
+/*
+** List the declarations of every relationship table in schema zDb but
+** zSkip (which may be NULL). *papDecl is an array from sqlite3_malloc64()
+** that the caller frees; the declarations in it belong to their tables.
+*/
+int relListDecls(
+  RelGlobal *pGlobal, const char *zDb, const char *zSkip,
+  RelDecl ***papDecl, int *pnDecl, char **pzErr
+){
+  sqlite3_stmt *pStmt = 0;
+  RelDecl **aDecl = 0;
+  int nDecl = 0;
+  int rc;
+  *papDecl = 0;
+  *pnDecl = 0;
+  rc = relPrepare(pGlobal->db, &pStmt,
+      "SELECT name FROM \"%w\".sqlite_schema WHERE type='table'"
+      " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
+      " AND name IS NOT ?1 COLLATE NOCASE ORDER BY name", zDb);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zSkip, -1, SQLITE_TRANSIENT);
+  }else{
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pGlobal->db));
+  }
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    char *zName = relStrdup((const char*)sqlite3_column_text(pStmt, 0));
+    RelDecl *pDecl = 0;
+    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+    rc = relFindDecl(pGlobal, zDb, zName, &pDecl, pzErr);
+    sqlite3_free(zName);
+    if( rc==SQLITE_OK && pDecl ){
+      RelDecl **aNew = sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1));
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      aDecl = aNew;
+      aDecl[nDecl++] = pDecl;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(aDecl);
+    return rc;
+  }
+  *papDecl = aDecl;
+  *pnDecl = nDecl;
+  return SQLITE_OK;
+}
+
+/*
+** SQL function rel_version(): the version string.
+*/
+static void relVersionFunc(
+  sqlite3_context *ctx, int argc, sqlite3_value **argv
+){
+  (void)argc; (void)argv;
+  sqlite3_result_text(ctx, SQLITE_RELATIONSHIP_VERSION, -1, SQLITE_STATIC);
+}
+
+/*
+** Append one option of rel_declare()'s option string to pStr as
+** key='value' (the value quoted as an SQL string, so that nothing in it
+** can reach the SQL as code). zOpt is "key=value", trimmed, value quotes
+** (if any) kept; returns 0 when zOpt has no '='.
+*/
+static int relDeclareAppendOpt(sqlite3_str *pStr, char *zOpt){
+  char *zEq = strchr(zOpt, '=');
+  char *zKey, *zVal, *zEnd;
+  if( zEq==0 ) return 0;
+  *zEq = 0;
+  zKey = zOpt;
+  zEnd = zEq;
+  while( zEnd>zKey && isspace((unsigned char)zEnd[-1]) ) *--zEnd = 0;
+  zVal = zEq+1;
+  while( isspace((unsigned char)*zVal) ) zVal++;
+  relDequote(zKey);
+  relDequote(zVal);
+  sqlite3_str_appendf(pStr, ", \"%w\"='%q'", zKey, zVal);
+  return 1;
+}
+
+/*
+** SQL function rel_declare(NAME, SOURCE, TARGET [, OPTIONS]): runs
+** CREATE VIRTUAL TABLE NAME USING relationship(SOURCE, TARGET, OPTIONS)
+** and returns the names of the tables it created as a JSON array.
+**
+** OPTIONS is "key=value, key=value"; a comma-separated piece that has no
+** '=' belongs to the value before it, so "cascade=all, delete-orphan"
+** reads as one option. Every name and value is quoted afresh.
+*/
+static void relDeclareFunc(
+  sqlite3_context *ctx, int argc, sqlite3_value **argv
+){
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char *zName = (const char*)sqlite3_value_text(argv[0]);
+  const char *zSrc = (const char*)sqlite3_value_text(argv[1]);
+  const char *zTgt = (const char*)sqlite3_value_text(argv[2]);
+  const char *zOpts = argc>3 ? (const char*)sqlite3_value_text(argv[3]) : 0;
+  sqlite3_str *pStr;
+  char *zOptCopy = 0;
+  char *zSql;
+  int rc;
+
+  if( zName==0 || zSrc==0 || zTgt==0 ){
+    sqlite3_result_error(ctx,
+        "rel_declare: name, source and target must not be NULL", -1);
+    return;
+  }
+  pStr = sqlite3_str_new(db);
+  sqlite3_str_appendf(pStr,
+      "CREATE VIRTUAL TABLE \"%w\" USING relationship(\"%w\", \"%w\"",
+      zName, zSrc, zTgt);
+  if( zOpts && zOpts[0] ){
+    /* Split at commas outside quotes; glue pieces without '=' back on. */
+    char *zPiece, *z;
+    char q = 0;
+    zOptCopy = relStrdup(zOpts);
+    if( zOptCopy==0 ){
+      sqlite3_free(sqlite3_str_finish(pStr));
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    zPiece = zOptCopy;
+    for(z=zOptCopy; ; z++){
+      if( q ){
+        if( *z==q ) q = 0;
+        else if( *z==0 ) break;
+        continue;
+      }
+      if( *z=='\'' || *z=='"' || *z=='`' ){ q = *z; continue; }
+      if( *z=='[' ){ q = ']'; continue; }
+      if( *z==',' || *z==0 ){
+        char *zNext = z;
+        int bEnd = *z==0;
+        /* Does the next piece hold an '=' before the next comma? */
+        if( !bEnd ){
+          char *y = z+1;
+          while( *y && *y!=',' && *y!='=' ) y++;
+          if( *y!='=' ) continue;     /* no: it belongs to this value */
+        }
+        *zNext = 0;
+        while( isspace((unsigned char)*zPiece) ) zPiece++;
+        if( *zPiece ){
+          if( !relDeclareAppendOpt(pStr, zPiece) ){
+            sqlite3_free(sqlite3_str_finish(pStr));
+            zSql = sqlite3_mprintf(
+                "rel_declare: option \"%s\" is not of the form key=value",
+                zPiece);
+            sqlite3_result_error(ctx, zSql ? zSql : "out of memory", -1);
+            sqlite3_free(zSql);
+            sqlite3_free(zOptCopy);
+            return;
+          }
+        }
+        if( bEnd ) break;
+        zPiece = z+1;
+      }
+    }
+  }
+  sqlite3_str_appendall(pStr, ")");
+  zSql = sqlite3_str_finish(pStr);
+  sqlite3_free(zOptCopy);
+  if( zSql==0 ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ){
+    sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }else{
+    /* The names created: this one, and its backref's table if any. */
+    RelGlobal *pGlobal = (RelGlobal*)sqlite3_user_data(ctx);
+    RelDecl *pDecl = 0;
+    char *zErr = 0;
+    rc = relFindDecl(pGlobal, "main", zName, &pDecl, &zErr);
+    if( rc!=SQLITE_OK || pDecl==0 ){
+      sqlite3_result_error(ctx, zErr ? zErr : "rel_declare: lost table", -1);
+      sqlite3_free(zErr);
+      return;
+    }
+    pStr = sqlite3_str_new(db);
+    sqlite3_str_appendf(pStr, "[\"%s\"", pDecl->zName);
+    if( pDecl->zBackref ){
+      sqlite3_str_appendf(pStr, ",\"%s_%s\"", pDecl->tgt.zName,
+                          pDecl->zBackref);
+    }
+    sqlite3_str_appendall(pStr, "]");
+    zSql = sqlite3_str_finish(pStr);
+    if( zSql==0 ){
+      sqlite3_result_error_nomem(ctx);
+    }else{
+      sqlite3_result_text(ctx, zSql, -1, sqlite3_free);
+      sqlite3_result_subtype(ctx, 'J');
+    }
+  }
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_relationship_init(
+  sqlite3 *db,
+  char **pzErrMsg,
+  const sqlite3_api_routines *pApi
+){
+  static const struct {
+    const char *zName;
+    int nArg;
+    int eFlags;
+    void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
+  } aFunc[] = {
+    { "rel_version", 0,
+      SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS, relVersionFunc },
+    /* rel_declare() writes the schema: never from a trigger or a view. */
+    { "rel_declare", 3, SQLITE_UTF8|SQLITE_DIRECTONLY, relDeclareFunc },
+    { "rel_declare", 4, SQLITE_UTF8|SQLITE_DIRECTONLY, relDeclareFunc },
+  };
+  RelGlobal *pGlobal;
+  int rc;
+  size_t i;
+  SQLITE_EXTENSION_INIT2(pApi);
+
+  if( sqlite3_libversion_number()<3037000 ){
+    *pzErrMsg = sqlite3_mprintf(
+        "sqlite-relationship needs SQLite 3.37 or newer, not %s",
+        sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
+  pGlobal = relMallocZero(sizeof(*pGlobal));
+  if( pGlobal==0 ) return SQLITE_NOMEM;
+  pGlobal->db = db;
+
+  /* The module owns pGlobal: its destructor runs at sqlite3_close(). */
+  rc = relRegisterModule(db, pGlobal);
+  if( rc!=SQLITE_OK ){
+    *pzErrMsg = sqlite3_mprintf("relationship: cannot register module: %s",
+                                sqlite3_errmsg(db));
+    return rc;
+  }
+  for(i=0; i<sizeof(aFunc)/sizeof(aFunc[0]); i++){
+    rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
+        aFunc[i].eFlags, pGlobal, aFunc[i].xFunc, 0, 0);
+    if( rc!=SQLITE_OK ){
+      *pzErrMsg = sqlite3_mprintf("relationship: cannot register %s: %s",
+                                  aFunc[i].zName, sqlite3_errmsg(db));
+      return rc;
+    }
+  }
+  rc = relRegisterList(db, pGlobal);
+  if( rc!=SQLITE_OK ){
+    *pzErrMsg = sqlite3_mprintf("relationship: cannot register rel_list: %s",
+                                sqlite3_errmsg(db));
+  }
+  return rc;
+}

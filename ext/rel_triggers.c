@@ -1,0 +1,472 @@
+/*
+** rel_triggers.c: what a declaration installs in the schema, so that the
+** rules hold for every writer, with or without the extension loaded.
+**
+** USAGE
+**
+**     CREATE TABLE parent(id INTEGER PRIMARY KEY);
+**     CREATE TABLE child(id INTEGER PRIMARY KEY,
+**                        parent_id INTEGER REFERENCES parent(id));
+**     CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,
+**                                                  cascade='all, delete-orphan');
+**     SELECT name FROM sqlite_schema WHERE name LIKE 'rel_%';
+**         -- rel_child_parent_id_idx     the index the traversal needs
+**         -- rel_child_parent_id_delete  parent deleted: its children too
+**         -- rel_child_parent_id_key     parent key changed: carried over
+**         -- rel_child_parent_id_orphan  child unlinked: deleted
+**     DELETE FROM parent WHERE id = 1;      -- plain SQL: children go too
+**
+** HOW IT WORKS
+**
+** A "link" is one column holding a reference: child.parent_id for a
+** one-to-many or many-to-one, and each of the association table's two
+** columns for a many-to-many. Every declaration over a link has a say in
+** its rules (a back_populates pair declares the same link twice; a
+** many-to-many's two sides share the association table). Whenever a
+** declaration is created or dropped, the rules of its links are worked out
+** again from all the declarations that remain, and the link's triggers,
+** named rel_<table>_<column>_<purpose>, are dropped and created anew:
+**
+**   _delete      the referenced row is deleted: set NULL (default), refuse
+**                (a NOT NULL column), delete the referring rows (cascade
+**                delete, and always for association rows); none with
+**                passive_deletes=1
+**   _key         the referenced key changes: carried to the referring rows
+**   _orphan      delete-orphan: a row whose reference becomes NULL goes
+**   _one_insert, _one_update   uselist=0: a second referring row is refused
+**
+** and the index rel_<table>_<column>_idx, when the column has none. They
+** are ordinary schema objects: plain SQL that runs whoever writes.
+*/
+#include "relationship_int.h"
+
+/* One link: column zCol of table zChild, referring to key zKey (NULL:
+** rowid) of table zParent. */
+typedef struct RelLink RelLink;
+struct RelLink {
+  const char *zChild;
+  const char *zCol;
+  const char *zParent;
+  const char *zKey;
+};
+
+#define DEL_NONE     0    /* passive_deletes: nothing */
+#define DEL_SETNULL  1
+#define DEL_DELETE   2
+
+/* The rules of one link, merged over the declarations on it. */
+typedef struct RelRules RelRules;
+struct RelRules {
+  int nDecl;            /* Declarations over the link */
+  int bPassive;         /* One of them says passive_deletes=1 */
+  int eDelete;          /* DEL_SETNULL or DEL_DELETE */
+  int bOrphan;          /* delete-orphan */
+  int bOne;             /* uselist=0 */
+  int bIndex;           /* create_index (any of them) */
+  const char *zName;    /* Relationship named in messages */
+};
+
+static const char *const azPurpose[] = {
+  "delete", "key", "orphan", "one_insert", "one_update"
+};
+
+/*
+** The links of declaration p into aLink[] (2 entries); returns how many.
+*/
+static int relDeclLinks(RelDecl *p, RelLink *aLink){
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      aLink[0].zChild = p->tgt.zName;  aLink[0].zCol = p->zFk;
+      aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
+      return 1;
+    case REL_MANY_TO_ONE:
+      aLink[0].zChild = p->src.zName;  aLink[0].zCol = p->zFk;
+      aLink[0].zParent = p->tgt.zName; aLink[0].zKey = p->zTgtKey;
+      return 1;
+    default:
+      aLink[0].zChild = p->sec.zName;  aLink[0].zCol = p->zSrcCol;
+      aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
+      aLink[1].zChild = p->sec.zName;  aLink[1].zCol = p->zTgtCol;
+      aLink[1].zParent = p->tgt.zName; aLink[1].zKey = p->zTgtKey;
+      return 2;
+  }
+}
+
+/*
+** Fold declaration p into the rules of link pLink, if p is over it.
+*/
+static void relRulesAdd(RelRules *pR, RelDecl *p, RelLink *pLink){
+  RelLink aLink[2];
+  int n = relDeclLinks(p, aLink);
+  int i;
+  for(i=0; i<n; i++){
+    if( sqlite3_stricmp(aLink[i].zChild, pLink->zChild)==0
+     && sqlite3_stricmp(aLink[i].zCol, pLink->zCol)==0 ) break;
+  }
+  if( i==n ) return;
+  pR->nDecl++;
+  if( p->bPassive ) pR->bPassive = 1;
+  if( p->bCreateIndex ) pR->bIndex = 1;
+  if( p->bOneToOne ) pR->bOne = 1;
+  switch( p->eKind ){
+    case REL_MANY_TO_MANY:
+      pR->eDelete = DEL_DELETE;
+      if( pR->zName==0 ) pR->zName = p->zName;
+      break;
+    case REL_MANY_TO_ONE:
+      if( pR->eDelete<DEL_SETNULL ) pR->eDelete = DEL_SETNULL;
+      if( pR->zName==0 ) pR->zName = p->zName;
+      break;
+    default:
+      if( p->mCascade & REL_CASCADE_DELETE ) pR->eDelete = DEL_DELETE;
+      else if( pR->eDelete<DEL_SETNULL ) pR->eDelete = DEL_SETNULL;
+      if( p->mCascade & REL_CASCADE_DELETE_ORPHAN ) pR->bOrphan = 1;
+      pR->zName = p->zName;      /* the collection side speaks */
+      break;
+  }
+}
+
+/*
+** Is column zCol of table zTable (schema zDb) NOT NULL? And what does the
+** table's own FOREIGN KEY clause on it say ON DELETE (into *pzOnDelete,
+** freed by the caller; NULL when there is no such clause)?
+*/
+static int relColumnFacts(
+  sqlite3 *db, const char *zDb, const char *zTable, const char *zCol,
+  const char *zParent, int *pbNotNull, char **pzOnDelete
+){
+  sqlite3_stmt *pStmt = 0;
+  int rc = relPrepare(db, &pStmt,
+      "SELECT (SELECT \"notnull\" FROM pragma_table_info(?1, ?2)"
+      "        WHERE name=?3 COLLATE NOCASE),"
+      "       (SELECT on_delete FROM pragma_foreign_key_list(?1, ?2)"
+      "        WHERE \"from\"=?3 COLLATE NOCASE AND \"table\"=?4"
+      "        COLLATE NOCASE)");
+  *pbNotNull = 0;
+  *pzOnDelete = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 3, zCol, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 4, zParent, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    *pbNotNull = sqlite3_column_int(pStmt, 0);
+    *pzOnDelete = relStrdup((const char*)sqlite3_column_text(pStmt, 1));
+  }
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** Drop the triggers of a link, and (bIndex) the index we made for it.
+*/
+static int relDropLink(sqlite3 *db, const char *zDb, RelLink *pL,
+                       int bIndex, char **pzErr){
+  int rc = SQLITE_OK;
+  size_t i;
+  for(i=0; rc==SQLITE_OK && i<sizeof(azPurpose)/sizeof(azPurpose[0]); i++){
+    rc = relExec(db, pzErr, "DROP TRIGGER IF EXISTS \"%w\".\"rel_%w_%w_%w\"",
+                 zDb, pL->zChild, pL->zCol, azPurpose[i]);
+  }
+  if( rc==SQLITE_OK && bIndex ){
+    rc = relExec(db, pzErr, "DROP INDEX IF EXISTS \"%w\".\"rel_%w_%w_idx\"",
+                 zDb, pL->zChild, pL->zCol);
+  }
+  return rc;
+}
+
+/*
+** Does some index of table zTable start with column zCol (or is zCol the
+** INTEGER PRIMARY KEY)?
+*/
+static int relHasIndex(sqlite3 *db, const char *zDb, const char *zTable,
+                       const char *zCol, int *pbHas){
+  sqlite3_stmt *pStmt = 0;
+  int rc = relPrepare(db, &pStmt,
+      "SELECT 1 FROM pragma_index_list(?1, ?2) AS il"
+      " WHERE NOT il.partial AND (SELECT name FROM pragma_index_info(il.name,"
+      " ?2) WHERE seqno=0)=?3 COLLATE NOCASE"
+      " UNION ALL SELECT 1 FROM pragma_table_info(?1, ?2)"
+      " WHERE name=?3 COLLATE NOCASE AND pk=1 AND type='INTEGER' COLLATE"
+      " NOCASE AND (SELECT count(*) FROM pragma_table_info(?1, ?2)"
+      " WHERE pk>0)=1");
+  *pbHas = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 3, zCol, -1, SQLITE_STATIC);
+  *pbHas = sqlite3_step(pStmt)==SQLITE_ROW;
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** Install the triggers (and index) of link pL under rules pR, after
+** dropping the ones it had.
+*/
+static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
+                          RelRules *pR, char **pzErr){
+  char *zKeyOld = relKey("OLD", pL->zKey);
+  char *zMsg = 0;
+  char *zOnDelete = 0;
+  int bNotNull = 0;
+  int eDelete = pR->eDelete;
+  int rc;
+
+  rc = relDropLink(db, zDb, pL, 0, pzErr);
+  if( rc==SQLITE_OK ){
+    rc = relColumnFacts(db, zDb, pL->zChild, pL->zCol, pL->zParent,
+                        &bNotNull, &zOnDelete);
+  }
+  if( rc!=SQLITE_OK ) goto done;
+
+  /* The table's own ON DELETE CASCADE / SET NULL says what it wants. */
+  if( zOnDelete && eDelete==DEL_SETNULL ){
+    if( sqlite3_stricmp(zOnDelete, "CASCADE")==0 ) eDelete = DEL_DELETE;
+  }
+
+  if( !pR->bPassive && eDelete==DEL_SETNULL && bNotNull ){
+    zMsg = sqlite3_mprintf("relationship %s: cannot delete a %s row that"
+        " %s rows refer to: %s.%s is NOT NULL; delete them first, or"
+        " declare cascade='all, delete-orphan'", pR->zName, pL->zParent,
+        pL->zChild, pL->zChild, pL->zCol);
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
+        " WHEN EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" = %s)"
+        " BEGIN SELECT RAISE(ABORT, '%q'); END",
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
+        zKeyOld, zMsg);
+  }else if( !pR->bPassive && eDelete==DEL_SETNULL ){
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+        " BEGIN UPDATE \"%w\" SET \"%w\" = NULL WHERE \"%w\" = %s; END",
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
+        pL->zCol, zKeyOld);
+  }else if( !pR->bPassive && eDelete==DEL_DELETE
+         && sqlite3_stricmp(pL->zChild, pL->zParent)==0 ){
+    /* A tree: the whole subtree goes in one statement, so that it does
+    ** not depend on PRAGMA recursive_triggers. */
+    char *zKeyC = relKey("c", pL->zKey);
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+        " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
+        "WITH RECURSIVE sub(k) AS (SELECT %s UNION"
+        " SELECT %s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
+        " SELECT c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k); END",
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld, zKeyC,
+        pL->zChild, pL->zCol, pL->zChild, pL->zCol);
+    sqlite3_free(zKeyC);
+  }else if( !pR->bPassive && eDelete==DEL_DELETE ){
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+        " BEGIN DELETE FROM \"%w\" WHERE \"%w\" = %s; END",
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
+        zKeyOld);
+  }
+  if( rc!=SQLITE_OK ) goto done;
+
+  if( pL->zKey ){
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_key\" AFTER UPDATE OF \"%w\" ON"
+        " \"%w\" WHEN OLD.\"%w\" IS NOT NEW.\"%w\""
+        " BEGIN UPDATE \"%w\" SET \"%w\" = NEW.\"%w\" WHERE \"%w\" ="
+        " OLD.\"%w\"; END",
+        zDb, pL->zChild, pL->zCol, pL->zKey, pL->zParent, pL->zKey,
+        pL->zKey, pL->zChild, pL->zCol, pL->zKey, pL->zCol, pL->zKey);
+    if( rc!=SQLITE_OK ) goto done;
+  }
+
+  if( pR->bOrphan ){
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_orphan\" AFTER UPDATE OF \"%w\" ON"
+        " \"%w\" WHEN NEW.\"%w\" IS NULL AND OLD.\"%w\" IS NOT NULL"
+        " BEGIN DELETE FROM \"%w\" WHERE rowid = NEW.rowid; END",
+        zDb, pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol,
+        pL->zChild);
+    if( rc!=SQLITE_OK ) goto done;
+  }
+
+  if( pR->bOne ){
+    sqlite3_free(zMsg);
+    zMsg = sqlite3_mprintf("relationship %s: a %s row can have only one"
+        " %s (uselist=0)", pR->zName, pL->zParent, pL->zChild);
+    rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_insert\" BEFORE INSERT ON"
+        " \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND EXISTS (SELECT 1 FROM \"%w\""
+        " WHERE \"%w\" = NEW.\"%w\")"
+        " BEGIN SELECT RAISE(ABORT, '%q'); END",
+        zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol, pL->zChild,
+        pL->zCol, pL->zCol, zMsg);
+    if( rc==SQLITE_OK ){
+      rc = relExec(db, pzErr,
+          "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_update\" BEFORE UPDATE OF"
+          " \"%w\" ON \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND NEW.\"%w\" IS NOT"
+          " OLD.\"%w\" AND EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" ="
+          " NEW.\"%w\" AND rowid <> NEW.rowid)"
+          " BEGIN SELECT RAISE(ABORT, '%q'); END",
+          zDb, pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol,
+          pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol, zMsg);
+    }
+    if( rc!=SQLITE_OK ) goto done;
+  }
+
+  if( pR->bIndex ){
+    int bHas = 0;
+    rc = relHasIndex(db, zDb, pL->zChild, pL->zCol, &bHas);
+    if( rc==SQLITE_OK && !bHas ){
+      rc = relExec(db, pzErr,
+          "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\")",
+          zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol);
+    }
+  }
+
+ done:
+  if( rc==SQLITE_NOMEM && pzErr && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("out of memory");
+  }
+  sqlite3_free(zKeyOld);
+  sqlite3_free(zMsg);
+  sqlite3_free(zOnDelete);
+  return rc;
+}
+
+/*
+** Work out the rules of p's links again from the declarations of schema
+** p->zDb (plus p itself when bWithSelf), and install them. A link that no
+** declaration is over any more loses its triggers and index.
+*/
+static int relRefreshLinks(RelGlobal *pGlobal, RelDecl *p, int bWithSelf,
+                           char **pzErr){
+  RelDecl **aDecl = 0;
+  RelLink aLink[2];
+  int nDecl = 0, nLink, i, j;
+  int rc;
+
+  rc = relListDecls(pGlobal, p->zDb, p->zName, &aDecl, &nDecl, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+  nLink = relDeclLinks(p, aLink);
+  for(i=0; rc==SQLITE_OK && i<nLink; i++){
+    RelRules r;
+    memset(&r, 0, sizeof(r));
+    if( bWithSelf ) relRulesAdd(&r, p, &aLink[i]);
+    for(j=0; j<nDecl; j++) relRulesAdd(&r, aDecl[j], &aLink[i]);
+    if( r.nDecl==0 ){
+      rc = relDropLink(pGlobal->db, p->zDb, &aLink[i], 1, pzErr);
+    }else{
+      rc = relInstallLink(pGlobal->db, p->zDb, &aLink[i], &r, pzErr);
+    }
+  }
+  sqlite3_free(aDecl);
+  return rc;
+}
+
+/*
+** Create the association table of a many-to-many that does not exist yet:
+** two NOT NULL columns referring to the two keys, a composite primary key,
+** and an index on the second column.
+*/
+static int relCreateSecondary(sqlite3 *db, RelDecl *p, char **pzErr){
+  sqlite3_str *pStr = sqlite3_str_new(db);
+  char *zSql;
+  int rc;
+  int k;
+  sqlite3_str_appendf(pStr, "CREATE TABLE \"%w\".\"%w\"(", p->zDb,
+                      p->sec.zName);
+  for(k=0; k<2; k++){
+    RelBase *pEnd = k==0 ? &p->src : &p->tgt;
+    const char *zCol = k==0 ? p->zSrcCol : p->zTgtCol;
+    const char *zKey = k==0 ? p->zSrcKey : p->zTgtKey;
+    int iKey = relColumnIndex(pEnd, zKey);
+    const char *zType = iKey>=0 ? pEnd->aCol[iKey].zType : "INTEGER";
+    sqlite3_str_appendf(pStr, "\"%w\" %s NOT NULL", zCol, zType);
+    if( zKey ){
+      sqlite3_str_appendf(pStr, " REFERENCES \"%w\"(\"%w\")", pEnd->zName,
+                          zKey);
+    }
+    sqlite3_str_appendall(pStr, ", ");
+  }
+  sqlite3_str_appendf(pStr, "PRIMARY KEY(\"%w\", \"%w\"))", p->zSrcCol,
+                      p->zTgtCol);
+  zSql = sqlite3_str_finish(pStr);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = relExec(db, pzErr, "%s", zSql);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK ){
+    rc = relExec(db, pzErr,
+        "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\")",
+        p->zDb, p->sec.zName, p->zTgtCol, p->sec.zName, p->zTgtCol);
+  }
+  if( rc==SQLITE_OK ) p->sec.bExists = 1;
+  return rc;
+}
+
+/*
+** Install what declaration p needs (xCreate, after every check passed):
+** the association table if missing, then its links' triggers and index.
+*/
+int relInstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr){
+  int rc = SQLITE_OK;
+  if( p->eKind==REL_MANY_TO_MANY && !p->sec.bExists ){
+    rc = relCreateSecondary(pGlobal->db, p, pzErr);
+  }
+  if( rc==SQLITE_OK ) rc = relRefreshLinks(pGlobal, p, 1, pzErr);
+  if( rc!=SQLITE_OK && pzErr && *pzErr ){
+    char *zErr = *pzErr;
+    if( sqlite3_strnicmp(zErr, "relationship ", 13)!=0 ){
+      *pzErr = sqlite3_mprintf("relationship %s: %s", p->zName, zErr);
+      sqlite3_free(zErr);
+    }
+  }
+  return rc;
+}
+
+/*
+** Remove what declaration p installed (xDestroy): its links' rules are
+** worked out again without it, and the reverse table of a backref pair
+** is dropped with it.
+*/
+int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr){
+  char *zPartner = 0;
+  int rc;
+
+  rc = relRefreshLinks(pGlobal, p, 0, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+
+  if( p->zBackref ){
+    zPartner = sqlite3_mprintf("%s_%s", p->tgt.zName, p->zBackref);
+    if( zPartner==0 ) return SQLITE_NOMEM;
+  }else if( p->zBackPop ){
+    RelDecl *q = 0;
+    char *zErr = 0;
+    /* was p made by q's backref? then q goes too */
+    if( relFindDecl(pGlobal, p->zDb, p->zBackPop, &q, &zErr)==SQLITE_OK
+     && q && q->zBackref ){
+      char *zMade = sqlite3_mprintf("%s_%s", q->tgt.zName, q->zBackref);
+      if( zMade && sqlite3_stricmp(zMade, p->zName)==0 ){
+        zPartner = relStrdup(q->zName);
+      }
+      sqlite3_free(zMade);
+    }
+    sqlite3_free(zErr);
+  }
+  if( zPartner && (pGlobal->zDropping==0
+                   || sqlite3_stricmp(pGlobal->zDropping, zPartner)!=0) ){
+    sqlite3_stmt *pStmt = 0;
+    int bExists = 0;
+    rc = relPrepare(pGlobal->db, &pStmt, "SELECT 1 FROM \"%w\".sqlite_schema"
+                    " WHERE type='table' AND name=?1 COLLATE NOCASE", p->zDb);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_text(pStmt, 1, zPartner, -1, SQLITE_STATIC);
+      bExists = sqlite3_step(pStmt)==SQLITE_ROW;
+      rc = sqlite3_finalize(pStmt);
+    }
+    if( rc==SQLITE_OK && bExists ){
+      const char *zSave = pGlobal->zDropping;
+      pGlobal->zDropping = p->zName;
+      rc = relExec(pGlobal->db, pzErr, "DROP TABLE \"%w\".\"%w\"", p->zDb,
+                   zPartner);
+      pGlobal->zDropping = zSave;
+    }
+  }
+  sqlite3_free(zPartner);
+  return rc;
+}

@@ -1,0 +1,647 @@
+/*
+** rel_vtab.c: the "relationship" virtual-table module, the read side.
+**
+** USAGE
+**
+**     CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);
+**     CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,
+**                        parent_id INTEGER REFERENCES parent(id));
+**     CREATE VIRTUAL TABLE child_parent USING relationship(child, parent,
+**                                                          backref=children);
+**     SELECT * FROM parent_children(1);          -- the children of parent 1
+**     SELECT * FROM child_parent(5);             -- the parent of child 5
+**     SELECT p.name, c.name FROM parent p JOIN parent_children(p.id) c;
+**     SELECT owner, * FROM parent_children;      -- every link
+**
+** The traversal needs an index on child(parent_id); the declaration makes
+** one when there is none (create_index=0 to skip).
+**
+** HOW IT WORKS
+**
+** The relationship table's schema is
+**
+**     CREATE TABLE x(<target columns>, [<association columns>,]
+**                    owner HIDDEN)
+**
+** Each row is one link: the target row, plus (many-to-many) the
+** association row's own columns, plus the source key in "owner". The
+** rowid of a row is the rowid of the row that holds the link: the child
+** (one-to-many), the source (many-to-one), the association row
+** (many-to-many). Every read is one SQL statement over the base tables,
+** prepared once per plan and kept on the table object; a cursor borrows
+** it and gives it back. Writes are in rel_write.c.
+*/
+#include "relationship_int.h"
+
+/*
+** The plan, as xBestIndex encodes it in idxNum (xFilter reads it back):
+**
+**   bit    constraint / effect            argv[] of xFilter, in order
+**   0x01   owner = ?                      the owner value
+**   0x02   target key = ?                 the key value
+**   0x04   rowid = ?                      the rowid value
+**   0x08   rows come in the collection's order (order_by); with 0x01 the
+**          ORDER BY is consumed
+**   0x10   ... in the reverse of that order
+**
+** No bit set: a scan of every link, in no particular order, streamed.
+*/
+#define PLAN_OWNER   0x01
+#define PLAN_KEY     0x02
+#define PLAN_ROWID   0x04
+#define PLAN_ORDER   0x08
+#define PLAN_DESC    0x10
+
+typedef struct RelCursor RelCursor;
+struct RelCursor {
+  sqlite3_vtab_cursor base;   /* Base class; must be first */
+  sqlite3_stmt *pStmt;        /* Statement of the current plan */
+  int idxNum;                 /* The plan pStmt implements */
+  int bEof;                   /* No more rows */
+};
+
+/*
+** The SQL expressions of the owner and of the link rowid (for the WHERE
+** clauses of the plans). The caller frees each.
+*/
+char *relOwnerExpr(RelDecl *p){
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:   return sqlite3_mprintf("t.\"%w\"", p->zFk);
+    case REL_MANY_TO_ONE:  return relKey("s", p->zSrcKey);
+    default:               return sqlite3_mprintf("a.\"%w\"", p->zSrcCol);
+  }
+}
+const char *relRowidExpr(RelDecl *p){
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:   return "t.rowid";
+    case REL_MANY_TO_ONE:  return "s.rowid";
+    default:               return "a.rowid";
+  }
+}
+
+/*
+** The FROM and WHERE clauses that list a relationship's links, over the
+** aliases t (target), s (source), a (association):
+**
+**     FROM <tables> WHERE <the row is a link>
+**
+** In memory the caller frees with sqlite3_free().
+*/
+char *relFromSql(RelDecl *p){
+  char *zTgtKey = relKey("t", p->zTgtKey);
+  char *zOut;
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      zOut = sqlite3_mprintf(" FROM \"%w\".\"%w\" AS t WHERE t.\"%w\" IS NOT NULL",
+          p->zDb, p->tgt.zName, p->zFk);
+      break;
+    case REL_MANY_TO_ONE:
+      zOut = sqlite3_mprintf(" FROM \"%w\".\"%w\" AS s JOIN \"%w\".\"%w\" AS t"
+          " ON %s = s.\"%w\" WHERE 1", p->zDb, p->src.zName, p->zDb,
+          p->tgt.zName, zTgtKey, p->zFk);
+      break;
+    default:
+      zOut = sqlite3_mprintf(" FROM \"%w\".\"%w\" AS a JOIN \"%w\".\"%w\" AS t"
+          " ON %s = a.\"%w\" WHERE 1", p->zDb, p->sec.zName, p->zDb,
+          p->tgt.zName, zTgtKey, p->zTgtCol);
+      break;
+  }
+  sqlite3_free(zTgtKey);
+  return zOut;
+}
+
+/*
+** SELECT <columns>, <owner>, <link rowid> FROM ... WHERE <link>: the rows
+** of the relationship table. The caller frees it.
+*/
+static char *relSelectSql(RelDecl *p){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  char *zOwner = relOwnerExpr(p);
+  char *zFrom = relFromSql(p);
+  int i;
+  sqlite3_str_appendall(pStr, "SELECT ");
+  for(i=0; i<p->nCol; i++){
+    sqlite3_str_appendf(pStr, "%s, ", p->azExpr[i]);
+  }
+  sqlite3_str_appendf(pStr, "%s, %s%s", zOwner, relRowidExpr(p), zFrom);
+  sqlite3_free(zOwner);
+  sqlite3_free(zFrom);
+  return sqlite3_str_finish(pStr);
+}
+
+/*
+** Prepare the read statement of plan idxNum into *ppStmt.
+*/
+static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
+  RelDecl *p = pTab->pDecl;
+  char *zSelect = relSelectSql(p);
+  char *zOwner = relOwnerExpr(p);
+  char *zKey = relKey("t", p->zTgtKey);
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  char *zSql;
+  int rc, i, nParam = 0;
+
+  sqlite3_str_appendall(pStr, zSelect);
+  if( idxNum & PLAN_OWNER ){
+    sqlite3_str_appendf(pStr, " AND %s = ?%d", zOwner, ++nParam);
+  }
+  if( idxNum & PLAN_KEY ){
+    sqlite3_str_appendf(pStr, " AND %s = ?%d", zKey, ++nParam);
+  }
+  if( idxNum & PLAN_ROWID ){
+    sqlite3_str_appendf(pStr, " AND %s = ?%d", relRowidExpr(p), ++nParam);
+  }
+  if( (idxNum & PLAN_ORDER) && p->nOrder>0 ){
+    int bFlip = (idxNum & PLAN_DESC)!=0;
+    sqlite3_str_appendall(pStr, " ORDER BY ");
+    for(i=0; i<p->nOrder; i++){
+      sqlite3_str_appendf(pStr, "%s%s%s", i ? ", " : "",
+          p->azExpr[p->aOrderCol[i]],
+          (p->aOrderDesc[i] ^ bFlip) ? " DESC" : "");
+    }
+  }
+  zSql = sqlite3_str_finish(pStr);
+  sqlite3_free(zSelect);
+  sqlite3_free(zOwner);
+  sqlite3_free(zKey);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
+                          ppStmt, 0);
+  sqlite3_free(zSql);
+  if( rc!=SQLITE_OK ){
+    relVtabError(&pTab->base, "relationship %s: %s", p->zName,
+                 sqlite3_errmsg(pTab->db));
+  }
+  return rc;
+}
+
+/*
+** Free a relationship table object and its statements.
+*/
+static void relVtabFree(RelVtab *pTab){
+  int i;
+  if( pTab==0 ) return;
+  for(i=0; i<REL_NPLAN; i++){
+    sqlite3_finalize(pTab->aRead[i]);
+    sqlite3_free(pTab->azPlan[i]);
+  }
+  for(i=0; i<REL_NWRITE; i++) sqlite3_finalize(pTab->aWrite[i]);
+  for(i=0; i<2; i++){
+    sqlite3_finalize(pTab->apDyn[i]);
+    sqlite3_free(pTab->azDynSql[i]);
+  }
+  relDeclFree(pTab->pDecl);
+  sqlite3_free(pTab->base.zErrMsg);
+  sqlite3_free(pTab);
+}
+
+/*
+** back_populates= names a table that exists: it must be this relationship
+** seen from the other side, and must not name a third table.
+*/
+static int relCheckBackPopulates(
+  RelGlobal *pGlobal, RelDecl *p, char **pzErr
+){
+  RelDecl *q = 0;
+  int rc;
+  int bSame;
+  if( p->zBackPop==0 ) return SQLITE_OK;
+  rc = relFindDecl(pGlobal, p->zDb, p->zBackPop, &q, pzErr);
+  if( rc!=SQLITE_OK ){
+    char *zErr = *pzErr;
+    *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s: %s",
+                             p->zName, p->zBackPop, zErr);
+    sqlite3_free(zErr);
+    return rc;
+  }
+  if( q==0 ) return SQLITE_OK;     /* declared later: checked then */
+  bSame = sqlite3_stricmp(q->src.zName, p->tgt.zName)==0
+       && sqlite3_stricmp(q->tgt.zName, p->src.zName)==0;
+  if( bSame && p->eKind==REL_MANY_TO_MANY ){
+    bSame = q->eKind==REL_MANY_TO_MANY
+         && sqlite3_stricmp(q->sec.zName, p->sec.zName)==0
+         && sqlite3_stricmp(q->zSrcCol, p->zTgtCol)==0
+         && sqlite3_stricmp(q->zTgtCol, p->zSrcCol)==0;
+  }else if( bSame ){
+    int bPm2o = p->eKind==REL_MANY_TO_ONE;
+    int bQm2o = q->eKind==REL_MANY_TO_ONE;
+    bSame = q->eKind!=REL_MANY_TO_MANY && bPm2o!=bQm2o
+         && sqlite3_stricmp(q->zFk, p->zFk)==0;
+  }
+  if( !bSame ){
+    *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s is"
+        " not this relationship seen from %s (it is a %s from %s to %s)",
+        p->zName, q->zName, q->zName, p->tgt.zName, relKindName(q->eKind),
+        q->src.zName, q->tgt.zName);
+    return SQLITE_ERROR;
+  }
+  if( q->zBackPop && sqlite3_stricmp(q->zBackPop, p->zName)!=0 ){
+    *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s"
+        " says back_populates=%s", p->zName, q->zName, q->zName,
+        q->zBackPop);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** Does a table (or view, index, trigger) named zName exist in schema zDb?
+*/
+static int relNameTaken(sqlite3 *db, const char *zDb, const char *zName,
+                        int *pbTaken){
+  sqlite3_stmt *pStmt = 0;
+  int rc = relPrepare(db, &pStmt, "SELECT 1 FROM \"%w\".sqlite_schema"
+                      " WHERE name=?1 COLLATE NOCASE AND type IN"
+                      " ('table','view')", zDb);
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  *pbTaken = sqlite3_step(pStmt)==SQLITE_ROW;
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** xCreate and xConnect. xCreate (bCreate) checks what a new declaration
+** must agree with, installs the association table, index and triggers,
+** and creates the backref's table; xConnect only reads.
+*/
+static int relInit(
+  sqlite3 *db, void *pAux, int argc, const char *const *argv,
+  sqlite3_vtab **ppVtab, char **pzErr, int bCreate
+){
+  RelGlobal *pGlobal = (RelGlobal*)pAux;
+  RelVtab *pTab = 0;
+  RelDecl *p = 0;
+  char *zSchema = 0;
+  char *zReverse = 0;
+  int rc;
+
+  *ppVtab = 0;
+  rc = relDeclParse(db, argv[1], argv[2], argc-3, &argv[3], &p, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
+
+  if( bCreate ){
+    rc = relCheckBackPopulates(pGlobal, p, pzErr);
+    if( rc==SQLITE_OK && p->zBackref ){
+      int bTaken = 0;
+      zReverse = sqlite3_mprintf("%s_%s", p->tgt.zName, p->zBackref);
+      if( zReverse==0 ) rc = SQLITE_NOMEM;
+      if( rc==SQLITE_OK ) rc = relNameTaken(db, p->zDb, zReverse, &bTaken);
+      if( rc==SQLITE_OK && bTaken ){
+        *pzErr = sqlite3_mprintf("relationship %s: backref=%s would create"
+            " %s, which exists already; drop it or use back_populates=",
+            p->zName, p->zBackref, zReverse);
+        rc = SQLITE_ERROR;
+      }
+    }
+    if( rc==SQLITE_OK ) rc = relInstall(pGlobal, p, pzErr);
+    if( rc!=SQLITE_OK ) goto fail;
+  }
+
+  zSchema = relDeclSchema(p);
+  if( zSchema==0 ){ rc = SQLITE_NOMEM; goto fail; }
+  rc = sqlite3_declare_vtab(db, zSchema);
+  sqlite3_free(zSchema);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("relationship %s: %s", p->zName,
+                             sqlite3_errmsg(db));
+    goto fail;
+  }
+  /* Writes report constraint failures before changing anything, so the
+  ** statement's ON CONFLICT clause can be honoured (rel_write.c). */
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+
+  pTab = relMallocZero(sizeof(*pTab));
+  if( pTab==0 ){ rc = SQLITE_NOMEM; goto fail; }
+  pTab->db = db;
+  pTab->pGlobal = pGlobal;
+  pTab->pDecl = p;
+  p = 0;
+  relRegister(pGlobal, pTab);
+
+  if( zReverse ){
+    char *zSql = relDeclReverseSql(pTab->pDecl, zReverse);
+    rc = zSql ? relExec(db, pzErr, "%s", zSql) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+    if( rc!=SQLITE_OK ){
+      char *zErr = *pzErr;
+      *pzErr = sqlite3_mprintf("relationship %s: backref=%s: %s",
+                               pTab->pDecl->zName, pTab->pDecl->zBackref,
+                               zErr ? zErr : "out of memory");
+      sqlite3_free(zErr);
+      relUnregister(pGlobal, pTab);
+      goto fail;
+    }
+  }
+  sqlite3_free(zReverse);
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+
+ fail:
+  sqlite3_free(zReverse);
+  relDeclFree(p);
+  relVtabFree(pTab);
+  return rc;
+}
+
+static int relCreate(sqlite3 *db, void *pAux, int argc,
+                     const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr){
+  return relInit(db, pAux, argc, argv, ppVtab, pzErr, 1);
+}
+static int relConnect(sqlite3 *db, void *pAux, int argc,
+                      const char *const *argv, sqlite3_vtab **ppVtab,
+                      char **pzErr){
+  return relInit(db, pAux, argc, argv, ppVtab, pzErr, 0);
+}
+
+/*
+** The plan of the read statement of idxNum, as EXPLAIN QUERY PLAN tells
+** it ("SEARCH t USING INDEX ... (parent_id=?)"; several steps joined by
+** "; "), so that EXPLAIN QUERY PLAN of a query on the relationship table
+** shows how its rows are found. Worked out once per plan and kept.
+** Returns NULL when out of memory or when the statement fails to prepare
+** (xFilter reports that).
+*/
+static const char *relPlanText(RelVtab *pTab, int idxNum){
+  sqlite3_stmt *pRead = pTab->aRead[idxNum];
+  sqlite3_stmt *pEqp = 0;
+  sqlite3_str *pStr;
+  if( pTab->azPlan[idxNum] ) return pTab->azPlan[idxNum];
+  if( pRead==0 ){
+    if( relPrepareRead(pTab, idxNum, &pRead)!=SQLITE_OK ) return 0;
+    pTab->aRead[idxNum] = pRead;
+  }
+  if( relPrepare(pTab->db, &pEqp, "EXPLAIN QUERY PLAN %s",
+                 sqlite3_sql(pRead))!=SQLITE_OK ){
+    return 0;
+  }
+  pStr = sqlite3_str_new(0);
+  while( sqlite3_step(pEqp)==SQLITE_ROW ){
+    if( sqlite3_str_length(pStr) ) sqlite3_str_appendall(pStr, "; ");
+    sqlite3_str_appendall(pStr, (const char*)sqlite3_column_text(pEqp, 3));
+  }
+  sqlite3_finalize(pEqp);
+  pTab->azPlan[idxNum] = sqlite3_str_finish(pStr);
+  return pTab->azPlan[idxNum];
+}
+
+/*
+** xBestIndex: see the plan table above. Costs: one row by key or rowid,
+** ten by owner, a million for a scan.
+*/
+static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  RelVtab *pTab = (RelVtab*)pVtab;
+  RelDecl *p = pTab->pDecl;
+  int iOwner = -1, iKey = -1, iRowid = -1;
+  int iKeyCol;
+  int i, idxNum = 0, nArg = 0;
+  double rCost = 1e6;
+  i64 nRow = 1000000;
+
+  iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey) : p->tgt.iIpk;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( !pC->usable || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( pC->iColumn==p->nCol && iOwner<0 ) iOwner = i;
+    else if( pC->iColumn==-1 && iRowid<0 ) iRowid = i;
+    else if( iKeyCol>=0 && pC->iColumn==iKeyCol && iKey<0 ) iKey = i;
+  }
+  if( iOwner>=0 ){
+    idxNum |= PLAN_OWNER | PLAN_ORDER;
+    pInfo->aConstraintUsage[iOwner].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iOwner].omit = 1;
+    rCost = 10.0; nRow = 10;
+  }
+  if( iKey>=0 ){
+    idxNum |= PLAN_KEY;
+    pInfo->aConstraintUsage[iKey].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iKey].omit = 1;
+    rCost = iOwner>=0 ? 1.0 : 2.0; nRow = iOwner>=0 ? 1 : 2;
+  }
+  if( iRowid>=0 ){
+    idxNum |= PLAN_ROWID;
+    pInfo->aConstraintUsage[iRowid].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[iRowid].omit = 1;
+    rCost = 1.0; nRow = 1;
+    pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  }else if( iKey>=0 && (iOwner>=0 || p->eKind!=REL_MANY_TO_MANY) ){
+    /* a target key names one link, except in a many-to-many where the
+    ** same target may have several owners */
+    if( p->eKind!=REL_MANY_TO_ONE || p->bOneToOne || iOwner>=0 ){
+      pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    }
+  }
+
+  /* ORDER BY the collection order (or its exact reverse) is free. */
+  if( pInfo->nOrderBy>0 && pInfo->nOrderBy<=p->nOrder && (idxNum & PLAN_OWNER) ){
+    int bMatch = 1, bFlip = -1;
+    for(i=0; i<pInfo->nOrderBy && bMatch; i++){
+      const struct sqlite3_index_orderby *pO = &pInfo->aOrderBy[i];
+      int bDiff = (pO->desc!=0) != (p->aOrderDesc[i]!=0);
+      if( pO->iColumn!=p->aOrderCol[i] ) bMatch = 0;
+      else if( bFlip<0 ) bFlip = bDiff;
+      else if( bFlip!=bDiff ) bMatch = 0;
+    }
+    if( bMatch ){
+      pInfo->orderByConsumed = 1;
+      if( bFlip>0 ) idxNum |= PLAN_DESC;
+    }
+  }
+  pInfo->idxNum = idxNum;
+  {
+    const char *zPlan = relPlanText(pTab, idxNum);
+    if( zPlan ){
+      pInfo->idxStr = sqlite3_mprintf("%s", zPlan);
+      pInfo->needToFreeIdxStr = 1;
+    }
+  }
+  pInfo->estimatedCost = rCost;
+  pInfo->estimatedRows = nRow;
+  return SQLITE_OK;
+}
+
+/*
+** xDisconnect: forget the table (its declaration stays in the schema).
+*/
+static int relDisconnect(sqlite3_vtab *pVtab){
+  RelVtab *pTab = (RelVtab*)pVtab;
+  relUnregister(pTab->pGlobal, pTab);
+  relVtabFree(pTab);
+  return SQLITE_OK;
+}
+
+/*
+** xDestroy (DROP TABLE): remove what the declaration installed (its
+** triggers and index, when no other declaration needs them, and the
+** reverse table of a backref pair), then forget the table. The
+** association table and every row stay.
+*/
+static int relDestroy(sqlite3_vtab *pVtab){
+  RelVtab *pTab = (RelVtab*)pVtab;
+  RelDecl *p = pTab->pDecl;
+  char *zErr = 0;
+  int rc;
+  relUnregister(pTab->pGlobal, pTab);
+  rc = relUninstall(pTab->pGlobal, p, &zErr);
+  if( rc!=SQLITE_OK ){
+    relRegister(pTab->pGlobal, pTab);
+    relVtabError(pVtab, "%s", zErr ? zErr : "out of memory");
+    sqlite3_free(zErr);
+    return rc;
+  }
+  relVtabFree(pTab);
+  return SQLITE_OK;
+}
+
+static int relOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
+  RelCursor *pCur = relMallocZero(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  pCur->idxNum = -1;
+  pCur->bEof = 1;
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+/*
+** Give the cursor's statement back to its table (or finalize it when the
+** table holds one for that plan already).
+*/
+static void relCursorRelease(RelCursor *pCur){
+  RelVtab *pTab = (RelVtab*)pCur->base.pVtab;
+  if( pCur->pStmt ){
+    sqlite3_reset(pCur->pStmt);
+    if( pTab->aRead[pCur->idxNum]==0 ){
+      pTab->aRead[pCur->idxNum] = pCur->pStmt;
+    }else{
+      sqlite3_finalize(pCur->pStmt);
+    }
+    pCur->pStmt = 0;
+    pCur->idxNum = -1;
+  }
+}
+
+static int relClose(sqlite3_vtab_cursor *cur){
+  RelCursor *pCur = (RelCursor*)cur;
+  relCursorRelease(pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int relNext(sqlite3_vtab_cursor *cur){
+  RelCursor *pCur = (RelCursor*)cur;
+  int rc = sqlite3_step(pCur->pStmt);
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  rc = sqlite3_reset(pCur->pStmt);
+  relVtabError(cur->pVtab, "relationship %s: %s",
+               ((RelVtab*)cur->pVtab)->pDecl->zName,
+               sqlite3_errmsg(((RelVtab*)cur->pVtab)->db));
+  return rc;
+}
+
+/*
+** xFilter: bind argv (see the plan table) to the plan's statement and
+** step to the first row.
+*/
+static int relFilter(
+  sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+  int argc, sqlite3_value **argv
+){
+  RelCursor *pCur = (RelCursor*)cur;
+  RelVtab *pTab = (RelVtab*)cur->pVtab;
+  int i, rc;
+  (void)idxStr;
+  if( idxNum<0 || idxNum>=REL_NPLAN ) idxNum = 0;
+  if( pCur->pStmt && pCur->idxNum!=idxNum ) relCursorRelease(pCur);
+  if( pCur->pStmt ){
+    sqlite3_reset(pCur->pStmt);
+  }else if( pTab->aRead[idxNum] ){
+    pCur->pStmt = pTab->aRead[idxNum];
+    pTab->aRead[idxNum] = 0;
+  }else{
+    rc = relPrepareRead(pTab, idxNum, &pCur->pStmt);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  pCur->idxNum = idxNum;
+  for(i=0; i<argc; i++){
+    rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  pCur->bEof = 0;
+  return relNext(cur);
+}
+
+static int relEof(sqlite3_vtab_cursor *cur){
+  return ((RelCursor*)cur)->bEof;
+}
+
+/*
+** xColumn: the target and association columns, then the owner. In an
+** UPDATE, columns that are not changed are not read (sqlite3_vtab_nochange)
+** so rel_write.c writes only what changes.
+*/
+static int relColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  RelCursor *pCur = (RelCursor*)cur;
+  if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
+  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  return SQLITE_OK;
+}
+
+static int relRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  RelCursor *pCur = (RelCursor*)cur;
+  RelVtab *pTab = (RelVtab*)cur->pVtab;
+  *pRowid = sqlite3_column_int64(pCur->pStmt, pTab->pDecl->nCol+1);
+  return SQLITE_OK;
+}
+
+/*
+** xRename: a relationship's name is part of what other declarations and
+** the triggers' messages refer to, so renaming is refused.
+*/
+static int relRename(sqlite3_vtab *pVtab, const char *zNew){
+  RelVtab *pTab = (RelVtab*)pVtab;
+  relVtabError(pVtab, "relationship %s: cannot be renamed to %s; drop it"
+               " and declare it again", pTab->pDecl->zName, zNew);
+  return SQLITE_ERROR;
+}
+
+static sqlite3_module relModule = {
+  /* iVersion    */ 3,
+  /* xCreate     */ relCreate,
+  /* xConnect    */ relConnect,
+  /* xBestIndex  */ relBestIndex,
+  /* xDisconnect */ relDisconnect,
+  /* xDestroy    */ relDestroy,
+  /* xOpen       */ relOpen,
+  /* xClose      */ relClose,
+  /* xFilter     */ relFilter,
+  /* xNext       */ relNext,
+  /* xEof        */ relEof,
+  /* xColumn     */ relColumn,
+  /* xRowid      */ relRowid,
+  /* xUpdate     */ relUpdate,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ relRename,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ 0
+};
+
+/*
+** Register the module on db. pGlobal becomes the module's client data and
+** is freed with it (also when registration fails).
+*/
+int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal){
+  return sqlite3_create_module_v2(db, "relationship", &relModule, pGlobal,
+                                  sqlite3_free);
+}

@@ -1,0 +1,875 @@
+/*
+** rel_write.c: INSERT, DELETE and UPDATE on a relationship table.
+**
+** USAGE
+**
+**     INSERT INTO parent_children(owner, id) VALUES (1, 5);     -- link
+**     INSERT INTO parent_children(owner, name) VALUES (1, 'x'); -- create+link
+**     DELETE FROM parent_children WHERE owner = 1 AND id = 5;   -- unlink
+**     UPDATE parent_children SET name = 'y' WHERE id = 5;       -- the row
+**     UPDATE parent_children SET owner = 2 WHERE id = 5;        -- move
+**     INSERT INTO child_parent(owner, id) VALUES (5, 2);        -- assign
+**
+** HOW IT WORKS
+**
+** xUpdate (relUpdate) dispatches to relInsert, relDelete and relUpdateRow.
+** Each first reads what it needs and checks every rule (the owner exists,
+** a given key's row matches the values given, the link is new, an unlink
+** is allowed), and reports a broken rule as SQLITE_CONSTRAINT before it
+** writes anything: the module declares SQLITE_VTAB_CONSTRAINT_SUPPORT, so
+** SQLite applies the statement's OR IGNORE / OR FAIL / OR ROLLBACK / OR
+** ABORT itself. OR REPLACE is ours: a duplicate link is kept, and a key's
+** row gets the values given. Then it writes, with statements prepared
+** once per table (RelVtab.aWrite). A failed statement is undone by SQLite's
+** statement journal, with the base-table writes made here.
+*/
+#include "relationship_int.h"
+#include <stdarg.h>
+
+/*
+** Are two values the same for a key comparison (numbers by value, text
+** and blobs by bytes; NULL equals nothing)?
+*/
+static int relValueEq(sqlite3_value *a, sqlite3_value *b){
+  int ta = sqlite3_value_numeric_type(a);
+  int tb = sqlite3_value_numeric_type(b);
+  if( ta==SQLITE_NULL || tb==SQLITE_NULL ) return 0;
+  if( (ta==SQLITE_INTEGER || ta==SQLITE_FLOAT)
+   && (tb==SQLITE_INTEGER || tb==SQLITE_FLOAT) ){
+    if( ta==SQLITE_INTEGER && tb==SQLITE_INTEGER ){
+      return sqlite3_value_int64(a)==sqlite3_value_int64(b);
+    }
+    return sqlite3_value_double(a)==sqlite3_value_double(b);
+  }
+  if( ta!=tb ) return 0;
+  {
+    int na = sqlite3_value_bytes(a);
+    int nb = sqlite3_value_bytes(b);
+    const void *pa = ta==SQLITE_BLOB ? sqlite3_value_blob(a)
+                                     : (const void*)sqlite3_value_text(a);
+    const void *pb = tb==SQLITE_BLOB ? sqlite3_value_blob(b)
+                                     : (const void*)sqlite3_value_text(b);
+    return na==nb && (na==0 || memcmp(pa, pb, na)==0);
+  }
+}
+
+/*
+** The value expression for inserting column pCol from parameter iParam:
+** the parameter, or its column's DEFAULT when the parameter is NULL.
+*/
+static void relAppendValue(sqlite3_str *pStr, RelColumn *pCol, int iParam){
+  if( pCol->zDflt ){
+    sqlite3_str_appendf(pStr, "coalesce(?%d, (%s))", iParam, pCol->zDflt);
+  }else{
+    sqlite3_str_appendf(pStr, "?%d", iParam);
+  }
+}
+
+/*
+** The SQL of write statement iStmt (REL_W_*) of relationship p, or NULL
+** when out of memory. The caller frees it.
+*/
+static char *relWriteSql(RelDecl *p, int iStmt){
+  const char *zDb = p->zDb;
+  const char *zS = p->src.zName;
+  const char *zT = p->tgt.zName;
+  const char *zA = p->sec.zName;
+  int bO2m = p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE;
+  char *zSrcKey = relKey("s", p->zSrcKey);
+  char *zTgtKey = relKey("t", p->zTgtKey);
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i, n;
+
+  switch( iStmt ){
+    case REL_W_OWNER_FIND:
+      /* -> source rowid [, m2o: its foreign key] */
+      sqlite3_str_appendf(pStr, "SELECT s.rowid%s%w%s FROM \"%w\".\"%w\" AS s"
+          " WHERE %s = ?1", p->eKind==REL_MANY_TO_ONE ? ", s.\"" : "",
+          p->eKind==REL_MANY_TO_ONE ? p->zFk : "",
+          p->eKind==REL_MANY_TO_ONE ? "\"" : "", zDb, zS, zSrcKey);
+      break;
+    case REL_W_TGT_FIND:
+    case REL_W_TGT_ROWID:
+      /* -> target rowid, key [, o2m: is it linked to ?2] */
+      sqlite3_str_appendf(pStr, "SELECT t.rowid, %s", zTgtKey);
+      if( bO2m ){
+        sqlite3_str_appendf(pStr, ", t.\"%w\" IS NOT NULL AND t.\"%w\" = ?2",
+                            p->zFk, p->zFk);
+      }
+      sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" AS t WHERE %s = ?1",
+          zDb, zT, iStmt==REL_W_TGT_FIND ? zTgtKey : "t.rowid");
+      break;
+    case REL_W_TGT_SAME:
+      /* ?1 target rowid, ?(i+2) the value given for column i */
+      sqlite3_str_appendf(pStr, "SELECT 1 FROM \"%w\".\"%w\" AS t"
+          " WHERE t.rowid = ?1", zDb, zT);
+      for(i=0; i<p->nTgtCol; i++){
+        sqlite3_str_appendf(pStr, " AND (?%d IS NULL OR %s IS ?%d)", i+2,
+                            p->azExpr[i], i+2);
+      }
+      break;
+    case REL_W_TGT_INSERT:
+      /* ?(i+1) the value for target column i */
+      sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(", zDb, zT);
+      for(i=n=0; i<p->nTgtCol; i++){
+        RelColumn *pCol = &p->tgt.aCol[p->aBaseCol[i]];
+        if( pCol->bGenerated ) continue;
+        sqlite3_str_appendf(pStr, "%s\"%w\"", n++ ? ", " : "", pCol->zName);
+      }
+      sqlite3_str_appendall(pStr, ") VALUES (");
+      for(i=n=0; i<p->nTgtCol; i++){
+        RelColumn *pCol = &p->tgt.aCol[p->aBaseCol[i]];
+        if( pCol->bGenerated ) continue;
+        if( n++ ) sqlite3_str_appendall(pStr, ", ");
+        relAppendValue(pStr, pCol, i+1);
+      }
+      sqlite3_str_appendall(pStr, ")");
+      break;
+    case REL_W_LINK:
+      if( bO2m ){
+        sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
+            " WHERE rowid = ?2", zDb, zT, p->zFk);
+      }else if( p->eKind==REL_MANY_TO_ONE ){
+        sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
+            " WHERE rowid = ?2", zDb, zS, p->zFk);
+      }else{
+        /* ?1 owner, ?2 target key, ?(3+j) association column j */
+        sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
+                            zDb, zA, p->zSrcCol, p->zTgtCol);
+        for(i=p->nTgtCol; i<p->nCol; i++){
+          sqlite3_str_appendf(pStr, ", \"%w\"",
+                              p->sec.aCol[p->aBaseCol[i]].zName);
+        }
+        sqlite3_str_appendall(pStr, ") VALUES (?1, ?2");
+        for(i=p->nTgtCol; i<p->nCol; i++){
+          sqlite3_str_appendall(pStr, ", ");
+          relAppendValue(pStr, &p->sec.aCol[p->aBaseCol[i]],
+                         3+i-p->nTgtCol);
+        }
+        sqlite3_str_appendall(pStr, ")");
+      }
+      break;
+    case REL_W_UNLINK:
+      if( bO2m && (p->mCascade & REL_CASCADE_DELETE_ORPHAN) ){
+        sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE rowid = ?1",
+                            zDb, zT);
+      }else if( bO2m ){
+        sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = NULL"
+            " WHERE rowid = ?1", zDb, zT, p->zFk);
+      }else if( p->eKind==REL_MANY_TO_ONE ){
+        sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = NULL"
+            " WHERE rowid = ?1", zDb, zS, p->zFk);
+      }else{
+        sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE rowid = ?1",
+                            zDb, zA);
+      }
+      break;
+    case REL_W_LOCATE: {
+      /* link rowid -> owner, target rowid, target key */
+      char *zOwner = relOwnerExpr(p);
+      char *zFrom = relFromSql(p);
+      sqlite3_str_appendf(pStr, "SELECT %s, t.rowid, %s%s AND %s = ?1",
+                          zOwner, zTgtKey, zFrom, relRowidExpr(p));
+      sqlite3_free(zOwner);
+      sqlite3_free(zFrom);
+      break;
+    }
+    case REL_W_LINK_FIND:
+      sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
+          " WHERE \"%w\" = ?1 AND \"%w\" = ?2", zDb, zA, p->zSrcCol,
+          p->zTgtCol);
+      break;
+    case REL_W_MOVE:
+      sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
+          " WHERE rowid = ?2", zDb, zA, p->zSrcCol);
+      break;
+    default: /* REL_W_CURRENT */
+      sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
+          " WHERE \"%w\" = ?1", zDb, zT, p->zFk);
+      break;
+  }
+  sqlite3_free(zSrcKey);
+  sqlite3_free(zTgtKey);
+  return sqlite3_str_finish(pStr);
+}
+
+/*
+** The write statement iStmt of pTab, prepared on first use and kept; reset
+** and with bindings cleared. NULL on error (the table's error is set).
+*/
+static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
+  sqlite3_stmt *pStmt = pTab->aWrite[iStmt];
+  if( pStmt==0 ){
+    char *zSql = relWriteSql(pTab->pDecl, iStmt);
+    int rc = SQLITE_NOMEM;
+    if( zSql ){
+      rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
+                              &pStmt, 0);
+      sqlite3_free(zSql);
+    }
+    if( rc!=SQLITE_OK ){
+      relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
+                   rc==SQLITE_NOMEM ? "out of memory"
+                                    : sqlite3_errmsg(pTab->db));
+      return 0;
+    }
+    pTab->aWrite[iStmt] = pStmt;
+  }else{
+    sqlite3_reset(pStmt);
+    sqlite3_clear_bindings(pStmt);
+  }
+  return pStmt;
+}
+
+/*
+** Report the connection's error for a failed step of one of our own
+** statements, and return its code.
+*/
+static int relStepError(RelVtab *pTab, sqlite3_stmt *pStmt){
+  int rc = sqlite3_reset(pStmt);
+  if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+  relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+  return rc;
+}
+
+/*
+** Run a statement that returns no rows; reset it after.
+*/
+static int relRun(RelVtab *pTab, sqlite3_stmt *pStmt){
+  int rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_DONE || rc==SQLITE_ROW ){
+    sqlite3_reset(pStmt);
+    return SQLITE_OK;
+  }
+  return relStepError(pTab, pStmt);
+}
+
+/*
+** Step a lookup statement: SQLITE_ROW (the caller reads it, then resets
+** it), SQLITE_DONE (nothing found; reset done), or an error (reported).
+*/
+static int relLookup(RelVtab *pTab, sqlite3_stmt *pStmt){
+  int rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ) return rc;
+  if( rc==SQLITE_DONE ){ sqlite3_reset(pStmt); return rc; }
+  return relStepError(pTab, pStmt);
+}
+
+/*
+** A value as text for messages: 'x', 5, NULL. The caller frees it.
+*/
+static char *relQuoteValue(sqlite3_value *v){
+  switch( sqlite3_value_type(v) ){
+    case SQLITE_NULL:    return sqlite3_mprintf("NULL");
+    case SQLITE_INTEGER: return sqlite3_mprintf("%lld",
+                                                sqlite3_value_int64(v));
+    case SQLITE_FLOAT:   return sqlite3_mprintf("%!.15g",
+                                                sqlite3_value_double(v));
+    case SQLITE_BLOB:    return sqlite3_mprintf("a blob");
+    default:             return sqlite3_mprintf("'%q'",
+                                                sqlite3_value_text(v));
+  }
+}
+
+/*
+** Set the error "relationship NAME: <message>" and return
+** SQLITE_CONSTRAINT.
+*/
+static int relConstraint(RelVtab *pTab, const char *zFmt, ...){
+  va_list ap;
+  char *zMsg;
+  va_start(ap, zFmt);
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
+               zMsg ? zMsg : "out of memory");
+  sqlite3_free(zMsg);
+  return SQLITE_CONSTRAINT;
+}
+
+/*
+** The name of the target key for messages ("id", or "rowid").
+*/
+static const char *relTgtKeyName(RelDecl *p){
+  return p->zTgtKey ? p->zTgtKey : "rowid";
+}
+static const char *relSrcKeyName(RelDecl *p){
+  return p->zSrcKey ? p->zSrcKey : "rowid";
+}
+
+/*
+** Unlink the child at target rowid iRowid of a one-to-many / one-to-one:
+** its foreign key set NULL, or the row deleted under delete-orphan. A NOT
+** NULL foreign key without delete-orphan is refused before any write when
+** bCheckOnly; otherwise the unlink is done.
+*/
+static int relUnlinkChild(RelVtab *pTab, i64 iRowid, int bCheckOnly){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt;
+  if( !(p->mCascade & REL_CASCADE_DELETE_ORPHAN) ){
+    int iFk = relColumnIndex(&p->tgt, p->zFk);
+    if( iFk>=0 && p->tgt.aCol[iFk].bNotNull ){
+      relVtabError(&pTab->base, "relationship %s: cannot unlink a %s row:"
+          " %s.%s is NOT NULL; delete the row instead, or declare"
+          " cascade='all, delete-orphan'", p->zName, p->tgt.zName,
+          p->tgt.zName, p->zFk);
+      return SQLITE_CONSTRAINT;
+    }
+  }
+  if( bCheckOnly ) return SQLITE_OK;
+  pStmt = relStmt(pTab, REL_W_UNLINK);
+  if( pStmt==0 ) return SQLITE_ERROR;
+  sqlite3_bind_int64(pStmt, 1, iRowid);
+  return relRun(pTab, pStmt);
+}
+
+/*
+** Set the source row at iRowid's foreign key (many-to-one) to NULL;
+** refused when that column is NOT NULL. bCheckOnly: only check.
+*/
+static int relUnlinkSource(RelVtab *pTab, i64 iRowid, int bCheckOnly){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt;
+  int iFk = relColumnIndex(&p->src, p->zFk);
+  if( iFk>=0 && p->src.aCol[iFk].bNotNull ){
+    relVtabError(&pTab->base, "relationship %s: cannot unlink: %s.%s is"
+        " NOT NULL; assign another %s instead", p->zName, p->src.zName,
+        p->zFk, p->tgt.zName);
+    return SQLITE_CONSTRAINT;
+  }
+  if( bCheckOnly ) return SQLITE_OK;
+  pStmt = relStmt(pTab, REL_W_UNLINK);
+  if( pStmt==0 ) return SQLITE_ERROR;
+  sqlite3_bind_int64(pStmt, 1, iRowid);
+  return relRun(pTab, pStmt);
+}
+
+/*
+** Look up the source row of key pOwner. Sets *piRowid and, for a
+** many-to-one, copies its current foreign key into *ppFk (the caller frees
+** it with sqlite3_value_free()). SQLITE_CONSTRAINT when there is none.
+*/
+static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner, i64 *piRowid,
+                        sqlite3_value **ppFk){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt;
+  int rc;
+  if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
+    return relConstraint(pTab, "%s is NULL; say which %s row the link"
+        " belongs to", p->zOwner, p->src.zName);
+  }
+  pStmt = relStmt(pTab, REL_W_OWNER_FIND);
+  if( pStmt==0 ) return SQLITE_ERROR;
+  sqlite3_bind_value(pStmt, 1, pOwner);
+  rc = relLookup(pTab, pStmt);
+  if( rc==SQLITE_DONE ){
+    char *zVal = relQuoteValue(pOwner);
+    relVtabError(&pTab->base, "relationship %s: no %s row with %s = %s",
+        p->zName, p->src.zName, relSrcKeyName(p), zVal ? zVal : "?");
+    sqlite3_free(zVal);
+    return SQLITE_CONSTRAINT;
+  }
+  if( rc!=SQLITE_ROW ) return rc;
+  *piRowid = sqlite3_column_int64(pStmt, 0);
+  if( ppFk ){
+    *ppFk = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+    if( *ppFk==0 ){ sqlite3_reset(pStmt); return SQLITE_NOMEM; }
+  }
+  sqlite3_reset(pStmt);
+  return SQLITE_OK;
+}
+
+/*
+** A one-entry cache of a statement whose SQL varies with the columns an
+** UPDATE changes (slot 0: target row, 1: association row). Returns the
+** statement for zSql (taking ownership of zSql), prepared if it differs
+** from the cached one; NULL on error.
+*/
+static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
+  int rc;
+  if( zSql==0 ){
+    relVtabError(&pTab->base, "out of memory");
+    return 0;
+  }
+  if( pTab->apDyn[iSlot] && strcmp(pTab->azDynSql[iSlot], zSql)==0 ){
+    sqlite3_free(zSql);
+    sqlite3_reset(pTab->apDyn[iSlot]);
+    sqlite3_clear_bindings(pTab->apDyn[iSlot]);
+    return pTab->apDyn[iSlot];
+  }
+  sqlite3_finalize(pTab->apDyn[iSlot]);
+  sqlite3_free(pTab->azDynSql[iSlot]);
+  pTab->apDyn[iSlot] = 0;
+  pTab->azDynSql[iSlot] = zSql;
+  rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
+                          &pTab->apDyn[iSlot], 0);
+  if( rc!=SQLITE_OK ){
+    relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
+                 sqlite3_errmsg(pTab->db));
+    return 0;
+  }
+  return pTab->apDyn[iSlot];
+}
+
+/*
+** UPDATE the target row at iTgtRowid (iSlot 0) or the association row at
+** iRowid (iSlot 1), setting each relationship-table column in [iFirst,
+** iLast) whose value in aVal is wanted: changed (not "nochange") and, when
+** bSkipNull, not NULL. iSkip is a column never written (-1: none).
+*/
+static int relSetColumns(
+  RelVtab *pTab, int iSlot, i64 iRowid, sqlite3_value **aVal,
+  int iFirst, int iLast, int iSkip, int bSkipNull
+){
+  RelDecl *p = pTab->pDecl;
+  RelBase *pBase = iSlot ? &p->sec : &p->tgt;
+  sqlite3_str *pStr;
+  sqlite3_stmt *pStmt;
+  int i, n = 0;
+  pStr = sqlite3_str_new(0);
+  sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET ", p->zDb,
+                      pBase->zName);
+  for(i=iFirst; i<iLast; i++){
+    if( i==iSkip || sqlite3_value_nochange(aVal[i]) ) continue;
+    if( bSkipNull && sqlite3_value_type(aVal[i])==SQLITE_NULL ) continue;
+    if( pBase->aCol[p->aBaseCol[i]].bGenerated ) continue;
+    sqlite3_str_appendf(pStr, "%s\"%w\" = ?%d", n++ ? ", " : "",
+                        pBase->aCol[p->aBaseCol[i]].zName, i+1);
+  }
+  if( n==0 ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_OK;
+  }
+  sqlite3_str_appendf(pStr, " WHERE rowid = ?%d", p->nCol+1);
+  pStmt = relDynStmt(pTab, iSlot, sqlite3_str_finish(pStr));
+  if( pStmt==0 ) return SQLITE_ERROR;
+  for(i=iFirst; i<iLast; i++){
+    if( i==iSkip || sqlite3_value_nochange(aVal[i]) ) continue;
+    sqlite3_bind_value(pStmt, i+1, aVal[i]);
+  }
+  sqlite3_bind_int64(pStmt, p->nCol+1, iRowid);
+  return relRun(pTab, pStmt);
+}
+
+/*
+** INSERT into a relationship table: link (an existing target key),
+** create and link (no key, or a key not in the target), or for a scalar,
+** assign. aVal[] are the nCol column values, pOwner the owner, pRowid the
+** rowid given (the target key when the target is keyed by rowid).
+*/
+static int relInsert(
+  RelVtab *pTab, sqlite3_value **aVal, sqlite3_value *pOwner,
+  sqlite3_value *pRowidVal, sqlite_int64 *pRowid
+){
+  RelDecl *p = pTab->pDecl;
+  int eConflict = sqlite3_vtab_on_conflict(pTab->db);
+  int bO2m = p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE;
+  int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
+                           : p->tgt.iIpk;
+  int iFkCol = bO2m ? relColumnIndex(&p->tgt, p->zFk) : -1;
+  sqlite3_value *pKey = iKeyCol>=0 ? aVal[iKeyCol] : pRowidVal;
+  sqlite3_value *pSrcFk = 0;      /* m2o: the source's current link */
+  sqlite3_value *pTgtKey = 0;     /* the target key, found or made */
+  sqlite3_stmt *pStmt;
+  i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
+  int bFound = 0, bLinked = 0, bCurrent = 0;
+  int rc, i;
+
+  /* one-to-many: the foreign key column may stand in for the owner */
+  if( bO2m && iFkCol>=0 && sqlite3_value_type(aVal[iFkCol])!=SQLITE_NULL ){
+    if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
+      pOwner = aVal[iFkCol];
+    }else if( !relValueEq(pOwner, aVal[iFkCol]) ){
+      return relConstraint(pTab, "%s and %s disagree; give one of them",
+                           p->zOwner, p->zFk);
+    }
+  }
+
+  /* 1. checks, no writes */
+  rc = relFindOwner(pTab, pOwner, &iSrcRowid,
+                    p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0);
+  if( rc!=SQLITE_OK ) goto done;
+
+  if( sqlite3_value_type(pKey)!=SQLITE_NULL ){
+    pStmt = relStmt(pTab, REL_W_TGT_FIND);
+    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    sqlite3_bind_value(pStmt, 1, pKey);
+    if( bO2m ) sqlite3_bind_value(pStmt, 2, pOwner);
+    rc = relLookup(pTab, pStmt);
+    if( rc==SQLITE_ROW ){
+      bFound = 1;
+      iTgtRowid = sqlite3_column_int64(pStmt, 0);
+      pTgtKey = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+      if( bO2m ) bLinked = sqlite3_column_int(pStmt, 2);
+      sqlite3_reset(pStmt);
+      if( pTgtKey==0 ){ rc = SQLITE_NOMEM; goto done; }
+      rc = SQLITE_OK;
+    }else if( rc!=SQLITE_DONE ){
+      goto done;
+    }else{
+      rc = SQLITE_OK;
+    }
+  }
+
+  if( bFound ){
+    /* the values given must be those stored (OR REPLACE: set them) */
+    pStmt = relStmt(pTab, REL_W_TGT_SAME);
+    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    sqlite3_bind_int64(pStmt, 1, iTgtRowid);
+    for(i=0; i<p->nTgtCol; i++){
+      if( i==iKeyCol || i==iFkCol ) continue;
+      sqlite3_bind_value(pStmt, i+2, aVal[i]);
+    }
+    rc = relLookup(pTab, pStmt);
+    if( rc==SQLITE_ROW ){
+      sqlite3_reset(pStmt);
+      rc = SQLITE_OK;
+    }else if( rc==SQLITE_DONE ){
+      if( eConflict!=SQLITE_REPLACE ){
+        char *zVal = relQuoteValue(pKey);
+        relVtabError(&pTab->base, "relationship %s: %s row with %s = %s"
+            " holds other values; UPDATE it to change them, or give only"
+            " its key to link it", p->zName, p->tgt.zName, relTgtKeyName(p),
+            zVal ? zVal : "?");
+        sqlite3_free(zVal);
+        rc = SQLITE_CONSTRAINT;
+        goto done;
+      }
+      rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol,
+                         iKeyCol>=0 ? iKeyCol : iFkCol, 1);
+      if( rc!=SQLITE_OK ) goto done;
+    }else{
+      goto done;
+    }
+    if( p->eKind==REL_MANY_TO_ONE ){
+      bLinked = relValueEq(pSrcFk, pTgtKey);
+    }else if( p->eKind==REL_MANY_TO_MANY ){
+      pStmt = relStmt(pTab, REL_W_LINK_FIND);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      sqlite3_bind_value(pStmt, 2, pTgtKey);
+      rc = relLookup(pTab, pStmt);
+      if( rc==SQLITE_ROW ){
+        bLinked = 1;
+        *pRowid = sqlite3_column_int64(pStmt, 0);
+        sqlite3_reset(pStmt);
+      }else if( rc!=SQLITE_DONE ){
+        goto done;
+      }
+      rc = SQLITE_OK;
+    }
+  }
+
+  if( bLinked ){
+    if( p->bUselist && eConflict!=SQLITE_REPLACE
+     && eConflict!=SQLITE_IGNORE ){
+      char *zKey = relQuoteValue(pTgtKey);
+      char *zOwn = relQuoteValue(pOwner);
+      relVtabError(&pTab->base, "relationship %s: %s %s is already linked"
+          " to %s %s", p->zName, p->tgt.zName, zKey ? zKey : "?",
+          p->src.zName, zOwn ? zOwn : "?");
+      sqlite3_free(zKey);
+      sqlite3_free(zOwn);
+      rc = SQLITE_CONSTRAINT;
+      goto done;
+    }
+    /* the same link again: nothing to do (a scalar keeps its value) */
+    if( p->eKind==REL_MANY_TO_MANY && eConflict==SQLITE_REPLACE ){
+      rc = relSetColumns(pTab, 1, *pRowid, aVal, p->nTgtCol, p->nCol,
+                         -1, 1);
+    }
+    if( p->eKind!=REL_MANY_TO_MANY ){
+      *pRowid = p->eKind==REL_MANY_TO_ONE ? iSrcRowid : iTgtRowid;
+    }
+    goto done;
+  }
+
+  /* one-to-one: the owner's current child goes (checked first) */
+  if( p->eKind==REL_ONE_TO_ONE ){
+    pStmt = relStmt(pTab, REL_W_CURRENT);
+    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    sqlite3_bind_value(pStmt, 1, pOwner);
+    rc = relLookup(pTab, pStmt);
+    if( rc==SQLITE_ROW ){
+      bCurrent = 1;
+      iCurrent = sqlite3_column_int64(pStmt, 0);
+      sqlite3_reset(pStmt);
+      rc = relUnlinkChild(pTab, iCurrent, 1);
+      if( rc!=SQLITE_OK ) goto done;
+    }else if( rc!=SQLITE_DONE ){
+      goto done;
+    }
+    rc = SQLITE_OK;
+  }
+
+  /* 2. writes */
+  if( bCurrent ){
+    rc = relUnlinkChild(pTab, iCurrent, 0);
+    if( rc!=SQLITE_OK ) goto done;
+  }
+  if( !bFound ){
+    pStmt = relStmt(pTab, REL_W_TGT_INSERT);
+    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    for(i=0; i<p->nTgtCol; i++){
+      sqlite3_bind_value(pStmt, i+1, i==iFkCol ? pOwner : aVal[i]);
+    }
+    if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
+      /* keyed by rowid: the rowid given is the new row's; written below */
+    }
+    rc = relRun(pTab, pStmt);
+    if( rc!=SQLITE_OK ) goto done;
+    iTgtRowid = sqlite3_last_insert_rowid(pTab->db);
+    if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
+      rc = relExec(pTab->db, 0, "UPDATE \"%w\".\"%w\" SET rowid = %lld"
+                   " WHERE rowid = %lld", p->zDb, p->tgt.zName,
+                   sqlite3_value_int64(pRowidVal), iTgtRowid);
+      if( rc!=SQLITE_OK ){
+        relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+        goto done;
+      }
+      iTgtRowid = sqlite3_value_int64(pRowidVal);
+    }
+    if( !bO2m ){
+      /* the new row's key, to store in the link */
+      pStmt = relStmt(pTab, REL_W_TGT_ROWID);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_int64(pStmt, 1, iTgtRowid);
+      rc = relLookup(pTab, pStmt);
+      if( rc!=SQLITE_ROW ){
+        if( rc==SQLITE_DONE ){
+          relVtabError(&pTab->base, "relationship %s: the new %s row is"
+                       " gone", p->zName, p->tgt.zName);
+          rc = SQLITE_ERROR;
+        }
+        goto done;
+      }
+      pTgtKey = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+      sqlite3_reset(pStmt);
+      if( pTgtKey==0 ){ rc = SQLITE_NOMEM; goto done; }
+      if( sqlite3_value_type(pTgtKey)==SQLITE_NULL ){
+        rc = relConstraint(pTab, "the new %s row has no %s; give it one",
+                           p->tgt.zName, relTgtKeyName(p));
+        goto done;
+      }
+    }
+  }
+
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      if( bFound ){
+        pStmt = relStmt(pTab, REL_W_LINK);
+        if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+        sqlite3_bind_value(pStmt, 1, pOwner);
+        sqlite3_bind_int64(pStmt, 2, iTgtRowid);
+        rc = relRun(pTab, pStmt);
+      }
+      *pRowid = iTgtRowid;
+      break;
+    case REL_MANY_TO_ONE:
+      pStmt = relStmt(pTab, REL_W_LINK);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pTgtKey);
+      sqlite3_bind_int64(pStmt, 2, iSrcRowid);
+      rc = relRun(pTab, pStmt);
+      *pRowid = iSrcRowid;
+      break;
+    default:
+      pStmt = relStmt(pTab, REL_W_LINK);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      sqlite3_bind_value(pStmt, 2, pTgtKey);
+      for(i=p->nTgtCol; i<p->nCol; i++){
+        sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
+      }
+      rc = relRun(pTab, pStmt);
+      *pRowid = sqlite3_last_insert_rowid(pTab->db);
+      break;
+  }
+
+ done:
+  sqlite3_value_free(pSrcFk);
+  sqlite3_value_free(pTgtKey);
+  return rc;
+}
+
+/*
+** Find the link at link rowid iRowid: its owner (copied into *ppOwner,
+** freed by the caller), its target's rowid and key (copied into *ppKey).
+** SQLITE_DONE when there is no such link.
+*/
+static int relLocate(RelVtab *pTab, i64 iRowid, sqlite3_value **ppOwner,
+                     i64 *piTgtRowid, sqlite3_value **ppKey){
+  sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LOCATE);
+  int rc;
+  if( pStmt==0 ) return SQLITE_ERROR;
+  sqlite3_bind_int64(pStmt, 1, iRowid);
+  rc = relLookup(pTab, pStmt);
+  if( rc!=SQLITE_ROW ) return rc;
+  *ppOwner = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
+  *piTgtRowid = sqlite3_column_int64(pStmt, 1);
+  *ppKey = sqlite3_value_dup(sqlite3_column_value(pStmt, 2));
+  sqlite3_reset(pStmt);
+  if( *ppOwner==0 || *ppKey==0 ) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+/*
+** DELETE from a relationship table: unlink the link at link rowid iRowid.
+*/
+static int relDelete(RelVtab *pTab, i64 iRowid){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt;
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      return relUnlinkChild(pTab, iRowid, 0);
+    case REL_MANY_TO_ONE:
+      return relUnlinkSource(pTab, iRowid, 0);
+    default:
+      pStmt = relStmt(pTab, REL_W_UNLINK);
+      if( pStmt==0 ) return SQLITE_ERROR;
+      sqlite3_bind_int64(pStmt, 1, iRowid);
+      return relRun(pTab, pStmt);
+  }
+}
+
+/*
+** UPDATE of a relationship table row (link rowid iRowid): set the target's
+** (and association row's) changed columns; a new owner moves the link.
+*/
+static int relUpdateRow(
+  RelVtab *pTab, i64 iRowid, sqlite3_value **aVal, sqlite3_value *pOwner
+){
+  RelDecl *p = pTab->pDecl;
+  int bO2m = p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE;
+  int iFkCol = bO2m ? relColumnIndex(&p->tgt, p->zFk) : -1;
+  sqlite3_value *pOld = 0, *pKey = 0;
+  sqlite3_stmt *pStmt;
+  i64 iTgtRowid = 0, iNewSrc = 0;
+  int bMove = 0;
+  int rc;
+
+  rc = relLocate(pTab, iRowid, &pOld, &iTgtRowid, &pKey);
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;         /* the row went meanwhile: nothing to update */
+    goto done;
+  }
+  if( rc!=SQLITE_OK ) goto done;
+
+  /* the foreign key column of a one-to-many is the owner, seen as data */
+  if( iFkCol>=0 && !sqlite3_value_nochange(aVal[iFkCol])
+   && sqlite3_value_nochange(pOwner) ){
+    pOwner = aVal[iFkCol];
+  }
+  if( !sqlite3_value_nochange(pOwner) && !relValueEq(pOwner, pOld) ){
+    bMove = 1;
+    if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
+      /* owner = NULL: an unlink */
+      rc = p->eKind==REL_MANY_TO_ONE ? relUnlinkSource(pTab, iRowid, 1)
+         : p->eKind==REL_MANY_TO_MANY ? SQLITE_OK
+         : relUnlinkChild(pTab, iRowid, 1);
+      if( rc!=SQLITE_OK ) goto done;
+    }else{
+      rc = relFindOwner(pTab, pOwner, &iNewSrc, 0);
+      if( rc!=SQLITE_OK ) goto done;
+    }
+    if( p->eKind==REL_MANY_TO_ONE && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+      rc = relUnlinkSource(pTab, iRowid, 1);
+      if( rc!=SQLITE_OK ) goto done;
+    }
+    if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+      pStmt = relStmt(pTab, REL_W_LINK_FIND);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      sqlite3_bind_value(pStmt, 2, pKey);
+      rc = relLookup(pTab, pStmt);
+      if( rc==SQLITE_ROW ){
+        char *zKey = relQuoteValue(pKey);
+        char *zOwn = relQuoteValue(pOwner);
+        sqlite3_reset(pStmt);
+        relVtabError(&pTab->base, "relationship %s: %s %s is already linked"
+            " to %s %s", p->zName, p->tgt.zName, zKey ? zKey : "?",
+            p->src.zName, zOwn ? zOwn : "?");
+        sqlite3_free(zKey);
+        sqlite3_free(zOwn);
+        rc = SQLITE_CONSTRAINT;
+        goto done;
+      }
+      if( rc!=SQLITE_DONE ) goto done;
+    }
+    rc = SQLITE_OK;
+  }
+
+  /* writes: the target's columns, the association's, then the move */
+  rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol, iFkCol, 0);
+  if( rc==SQLITE_OK && p->eKind==REL_MANY_TO_MANY ){
+    rc = relSetColumns(pTab, 1, iRowid, aVal, p->nTgtCol, p->nCol, -1, 0);
+  }
+  if( rc!=SQLITE_OK || !bMove ) goto done;
+  if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
+    rc = relDelete(pTab, iRowid);
+    goto done;
+  }
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      pStmt = relStmt(pTab, REL_W_LINK);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      sqlite3_bind_int64(pStmt, 2, iTgtRowid);
+      rc = relRun(pTab, pStmt);
+      break;
+    case REL_MANY_TO_ONE:
+      /* the target now belongs to the new source; the old one lets go */
+      rc = relUnlinkSource(pTab, iRowid, 0);
+      if( rc!=SQLITE_OK ) break;
+      pStmt = relStmt(pTab, REL_W_LINK);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pKey);
+      sqlite3_bind_int64(pStmt, 2, iNewSrc);
+      rc = relRun(pTab, pStmt);
+      break;
+    default:
+      pStmt = relStmt(pTab, REL_W_MOVE);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      sqlite3_bind_int64(pStmt, 2, iRowid);
+      rc = relRun(pTab, pStmt);
+      break;
+  }
+
+ done:
+  sqlite3_value_free(pOld);
+  sqlite3_value_free(pKey);
+  return rc;
+}
+
+/*
+** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
+*/
+int relUpdate(
+  sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid
+){
+  RelVtab *pTab = (RelVtab*)pVtab;
+  RelDecl *p = pTab->pDecl;
+  if( p->bViewonly ){
+    relVtabError(pVtab, "relationship %s: declared viewonly=1; write to the"
+                 " base tables, or declare it without viewonly", p->zName);
+    return SQLITE_READONLY;
+  }
+  if( argc==1 ){
+    return relDelete(pTab, sqlite3_value_int64(argv[0]));
+  }
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
+    return relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
+  }
+  if( !sqlite3_value_nochange(argv[1])
+   && sqlite3_value_int64(argv[0])!=sqlite3_value_int64(argv[1]) ){
+    relVtabError(pVtab, "relationship %s: the rowid of a link cannot be"
+                 " changed", p->zName);
+    return SQLITE_CONSTRAINT;
+  }
+  return relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
+                      argv[2+p->nCol]);
+}

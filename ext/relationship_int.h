@@ -1,0 +1,180 @@
+/*
+** relationship_int.h: the private interface shared by the ext/ files.
+**
+** Cut into one banner section per file, as fts5Int.h is. Every file but
+** rel_main.c starts with SQLITE_EXTENSION_INIT3 (through this header);
+** rel_main.c holds SQLITE_EXTENSION_INIT1.
+*/
+#ifndef RELATIONSHIP_INT_H
+#define RELATIONSHIP_INT_H
+
+#include "sqlite3ext.h"
+#ifndef REL_MAIN_FILE
+SQLITE_EXTENSION_INIT3
+#endif
+#include "relationship.h"
+
+#include <string.h>
+
+typedef sqlite3_int64 i64;
+typedef unsigned char u8;
+
+/* The kinds of relationship (rel_list.kind spells them). */
+#define REL_ONE_TO_MANY   1
+#define REL_MANY_TO_ONE   2
+#define REL_ONE_TO_ONE    3
+#define REL_MANY_TO_MANY  4
+
+/* Cascade words that change what the database does (RelDecl.mCascade).
+** save-update, merge, refresh-expire and expunge are accepted for
+** SQLAlchemy compatibility; they describe session behaviour and have no
+** effect on rows. */
+#define REL_CASCADE_DELETE         0x01
+#define REL_CASCADE_DELETE_ORPHAN  0x02
+
+/* One column of a base table, as pragma_table_xinfo describes it. */
+typedef struct RelColumn RelColumn;
+struct RelColumn {
+  char *zName;        /* Column name, as declared */
+  char *zType;        /* Declared type, "" when none */
+  char *zDflt;        /* DEFAULT expression text, or NULL */
+  int bNotNull;       /* NOT NULL constraint */
+  int iPk;            /* 1-based position in the PRIMARY KEY, 0 if not in it */
+  int bGenerated;     /* A generated column: never written */
+};
+
+/* A base table: a source, a target or an association (secondary) table. */
+typedef struct RelBase RelBase;
+struct RelBase {
+  char *zName;        /* Name as stored in sqlite_schema */
+  int nCol;           /* Number of columns */
+  RelColumn *aCol;    /* The columns, in table order */
+  int bWithoutRowid;  /* A WITHOUT ROWID table */
+  int iIpk;           /* INTEGER PRIMARY KEY column (the rowid), or -1 */
+  int bExists;        /* 0: secondary to be created by the declaration */
+};
+
+/* A declared relationship, resolved against the schema. */
+typedef struct RelDecl RelDecl;
+struct RelDecl {
+  char *zDb;          /* Schema holding the relationship table */
+  char *zName;        /* The relationship table's name */
+  char *zAttr;        /* Attribute name (zName less "<source>_") */
+  int eKind;          /* REL_ONE_TO_MANY, ... */
+  RelBase src;        /* Source table */
+  RelBase tgt;        /* Target table */
+  RelBase sec;        /* Association table (many-to-many only) */
+  char *zFk;          /* o2m/o2o: column of tgt; m2o: column of src */
+  char *zSrcCol;      /* m2m: column of sec pointing at the source */
+  char *zTgtCol;      /* m2m: column of sec pointing at the target */
+  char *zSrcKey;      /* Referenced key of the source; NULL: rowid */
+  char *zTgtKey;      /* Referenced key of the target; NULL: rowid */
+  char *zBackref;     /* backref= option, or NULL */
+  char *zBackPop;     /* back_populates= option, or NULL */
+  int bUselist;       /* 0: scalar side (many-to-one, one-to-one) */
+  int bOneToOne;      /* The link is one-to-one (uselist=0, either side) */
+  unsigned mCascade;  /* REL_CASCADE_* bits */
+  char *zCascade;     /* The cascade words, normalised */
+  int bPassive;       /* passive_deletes=1 */
+  int bViewonly;      /* viewonly=1 */
+  int bCreateIndex;   /* create_index (default 1) */
+  int bSymmetric;     /* symmetric=1 */
+  char *zOrderBy;     /* order_by= as given (normalised), or NULL */
+  char *zOwner;       /* Name of the hidden owner column */
+
+  /* The relationship table's visible columns: the target's columns, then
+  ** the association table's extra columns (m2m). The owner column follows
+  ** them at index nCol, HIDDEN. */
+  int nCol;
+  char **azCol;       /* Column names as the relationship table shows them */
+  char **azExpr;      /* SQL reading each one, over aliases t (target), a */
+  int *aBaseCol;      /* Index of each in tgt.aCol, or in sec.aCol */
+  int nTgtCol;        /* The first nTgtCol columns are the target's */
+  int nOrder;         /* Terms of the collection's order */
+  int *aOrderCol;     /* Relationship-table column of each term */
+  u8 *aOrderDesc;     /* 1 where the term is DESC */
+};
+
+/* Per-connection state: the module's client data. */
+typedef struct RelGlobal RelGlobal;
+typedef struct RelVtab RelVtab;
+struct RelGlobal {
+  sqlite3 *db;        /* The connection */
+  RelVtab *pList;     /* Relationship tables connected on it */
+  const char *zDropping;  /* Relationship table being dropped, or NULL */
+};
+
+/* Cached write statements of a relationship table (RelVtab.aWrite). */
+#define REL_W_OWNER_FIND   0   /* source row (rowid[, fk]) by source key */
+#define REL_W_TGT_FIND     1   /* target row (rowid, key[, fk]) by key */
+#define REL_W_TGT_ROWID    2   /* target row (rowid, key[, fk]) by rowid */
+#define REL_W_TGT_SAME     3   /* do given values match the stored row? */
+#define REL_W_TGT_INSERT   4   /* insert a target row */
+#define REL_W_LINK         5   /* make the link */
+#define REL_W_UNLINK       6   /* remove the link (by link rowid) */
+#define REL_W_LOCATE       7   /* link rowid -> owner, target rowid, key */
+#define REL_W_LINK_FIND    8   /* m2m: association row of (owner, key) */
+#define REL_W_CURRENT      9   /* scalar o2o: the owner's current child */
+#define REL_W_MOVE        10   /* m2m: give an association row a new owner */
+#define REL_NWRITE        11
+
+#define REL_NPLAN  32          /* idxNum values: see the table in rel_vtab.c */
+
+/* A relationship table (the virtual table object). */
+struct RelVtab {
+  sqlite3_vtab base;          /* Base class; must be first */
+  sqlite3 *db;                /* The connection */
+  RelGlobal *pGlobal;         /* Per-connection state */
+  RelDecl *pDecl;             /* What it is */
+  RelVtab *pNext;             /* Next in pGlobal->pList */
+  sqlite3_stmt *aRead[REL_NPLAN];  /* Idle read statements, by idxNum */
+  char *azPlan[REL_NPLAN];    /* Their query plans, for xBestIndex's idxStr */
+  sqlite3_stmt *aWrite[REL_NWRITE];/* Write statements, prepared on use */
+  char *azDynSql[2];          /* SQL of apDyn[] */
+  sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
+};
+
+/**** Interface to code in rel_main.c ****/
+void relVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
+int relPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
+int relExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
+char *relStrdup(const char *z);
+void *relMallocZero(i64 n);
+void relDequote(char *z);
+int relIsBool(const char *z, int *pb);
+void relRegister(RelGlobal *pGlobal, RelVtab *p);
+void relUnregister(RelGlobal *pGlobal, RelVtab *p);
+int relFindDecl(RelGlobal *pGlobal, const char *zDb, const char *zName,
+                RelDecl **ppDecl, char **pzErr);
+int relListDecls(RelGlobal *pGlobal, const char *zDb, const char *zSkip,
+                 RelDecl ***papDecl, int *pnDecl, char **pzErr);
+const char *relKindName(int eKind);
+
+/**** Interface to code in rel_declare.c ****/
+int relDeclParse(sqlite3 *db, const char *zDb, const char *zName,
+                 int nArg, const char *const *azArg,
+                 RelDecl **ppDecl, char **pzErr);
+void relDeclFree(RelDecl *p);
+char *relDeclSchema(RelDecl *p);
+char *relDeclReverseSql(RelDecl *p, const char *zReverse);
+char *relKey(const char *zAlias, const char *zKey);
+int relColumnIndex(RelBase *pBase, const char *zCol);
+
+/**** Interface to code in rel_triggers.c ****/
+int relInstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
+int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
+
+/**** Interface to code in rel_vtab.c ****/
+int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal);
+char *relFromSql(RelDecl *p);
+char *relOwnerExpr(RelDecl *p);
+const char *relRowidExpr(RelDecl *p);
+
+/**** Interface to code in rel_write.c ****/
+int relUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+              sqlite_int64 *pRowid);
+
+/**** Interface to code in rel_list.c ****/
+int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
+
+#endif /* RELATIONSHIP_INT_H */

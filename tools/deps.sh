@@ -1,0 +1,46 @@
+#!/bin/sh
+# tools/deps.sh: make sure what the build, the demo and the tests need is here.
+#
+# Checks each need by using it (a header that compiles, a command that runs,
+# a Tcl package that loads), not by asking dpkg, so it also works where the
+# things came from elsewhere. What is missing is installed with apt-get when
+# we are root on Debian; otherwise the missing packages are named and we fail.
+#
+# Usage: tools/deps.sh [build] [test] [valgrind]   (default: build test)
+set -u
+want="${*:-build test}"
+missing=""
+need() { case " $missing " in *" $1 "*) ;; *) missing="$missing $1" ;; esac; }
+
+for w in $want; do
+  case "$w" in
+    build)
+      command -v "${CC:-cc}" >/dev/null 2>&1 || need gcc
+      command -v make >/dev/null 2>&1 || need make
+      printf '#include <sqlite3.h>\n#include <sqlite3ext.h>\n' \
+        | "${CC:-cc}" -E -x c - >/dev/null 2>&1 || need libsqlite3-dev
+      command -v sqlite3 >/dev/null 2>&1 || need sqlite3
+      ;;
+    test)
+      command -v tclsh >/dev/null 2>&1 || need tcl
+      echo 'package require sqlite3' | tclsh >/dev/null 2>&1 || need libsqlite3-tcl
+      ;;
+    valgrind)
+      command -v valgrind >/dev/null 2>&1 || need valgrind
+      ;;
+    *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
+  esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null \
+    || { echo "tools/deps.sh: apt-get install$missing failed" >&2; exit 1; }
+  exit 0
+fi
+echo "missing:$missing" >&2
+echo "install them first, for example: sudo apt-get install$missing" >&2
+exit 1
