@@ -193,9 +193,26 @@ int relFindDecl(
       }
     }
     if( iTry ) break;
+    if( pGlobal->zDropping && sqlite3_stricmp(pGlobal->zDropping, zName)==0 ){
+      break;                         /* being dropped: gone already */
+    }
+    /* Is it a relationship table at all? */
+    rc = relPrepare(pGlobal->db, &pStmt, "SELECT 1 FROM \"%w\".sqlite_schema"
+        " WHERE type='table' AND name=?1 COLLATE NOCASE"
+        " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'", zDb);
+    if( rc==SQLITE_OK ){
+      int bIs;
+      sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+      bIs = sqlite3_step(pStmt)==SQLITE_ROW;
+      rc = sqlite3_finalize(pStmt);
+      pStmt = 0;
+      if( rc==SQLITE_OK && !bIs ) break;
+    }
     /* Preparing a statement that reads the table connects it. */
-    rc = relPrepare(pGlobal->db, &pStmt, "SELECT 1 FROM \"%w\".\"%w\"",
-                    zDb, zName);
+    if( rc==SQLITE_OK ){
+      rc = relPrepare(pGlobal->db, &pStmt, "SELECT 1 FROM \"%w\".\"%w\"",
+                      zDb, zName);
+    }
     if( rc!=SQLITE_OK ){
       sqlite3_free(*pzErr);
       *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pGlobal->db));

@@ -154,13 +154,22 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
   if( idxNum & PLAN_ROWID ){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", relRowidExpr(p), ++nParam);
   }
-  if( (idxNum & PLAN_ORDER) && p->nOrder>0 ){
+  if( (idxNum & PLAN_ORDER) && p->nOrder>0 && p->bUselist ){
     int bFlip = (idxNum & PLAN_DESC)!=0;
+    int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
+                             : p->tgt.iIpk;
     sqlite3_str_appendall(pStr, " ORDER BY ");
     for(i=0; i<p->nOrder; i++){
+      char *zExpr = 0;
+      if( p->eKind==REL_MANY_TO_MANY && p->aOrderCol[i]==iKeyCol ){
+        /* the association row holds the target key too, and its index
+        ** (owner, target) gives that order for free */
+        zExpr = sqlite3_mprintf("a.\"%w\"", p->zTgtCol);
+      }
       sqlite3_str_appendf(pStr, "%s%s%s", i ? ", " : "",
-          p->azExpr[p->aOrderCol[i]],
+          zExpr ? zExpr : p->azExpr[p->aOrderCol[i]],
           (p->aOrderDesc[i] ^ bFlip) ? " DESC" : "");
+      sqlite3_free(zExpr);
     }
   }
   zSql = sqlite3_str_finish(pStr);
