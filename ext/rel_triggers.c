@@ -362,7 +362,7 @@ static int relRefreshLinks(RelGlobal *pGlobal, RelDecl *p, int bWithSelf,
 /*
 ** Create the association table of a many-to-many that does not exist yet:
 ** two NOT NULL columns referring to the two keys, a composite primary key,
-** and an index on the second column.
+** and an index on the second column (then the first).
 */
 static int relCreateSecondary(sqlite3 *db, RelDecl *p, char **pzErr){
   sqlite3_str *pStr = sqlite3_str_new(db);
@@ -391,9 +391,11 @@ static int relCreateSecondary(sqlite3 *db, RelDecl *p, char **pzErr){
   rc = relExec(db, pzErr, "%s", zSql);
   sqlite3_free(zSql);
   if( rc==SQLITE_OK ){
+    /* (target, source): the reverse side's reads, in order, covered */
     rc = relExec(db, pzErr,
-        "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\")",
-        p->zDb, p->sec.zName, p->zTgtCol, p->sec.zName, p->zTgtCol);
+        "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\", \"%w\")",
+        p->zDb, p->sec.zName, p->zTgtCol, p->sec.zName, p->zTgtCol,
+        p->zSrcCol);
   }
   if( rc==SQLITE_OK ) p->sec.bExists = 1;
   return rc;
