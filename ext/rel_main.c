@@ -253,6 +253,14 @@ int relListDecls(
     if( zName==0 ){ rc = SQLITE_NOMEM; break; }
     rc = relFindDecl(pGlobal, zDb, zName, &pDecl, pzErr);
     sqlite3_free(zName);
+    if( rc==SQLITE_ERROR ){
+      /* a declaration the schema no longer fits: every use of it says
+      ** so; it is not in the list */
+      sqlite3_free(*pzErr);
+      *pzErr = 0;
+      rc = SQLITE_OK;
+      pDecl = 0;
+    }
     if( rc==SQLITE_OK && pDecl ){
       RelDecl **aNew = sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1));
       if( aNew==0 ){ rc = SQLITE_NOMEM; break; }

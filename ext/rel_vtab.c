@@ -203,6 +203,7 @@ static void relVtabFree(RelVtab *pTab){
     sqlite3_free(pTab->azDynSql[i]);
   }
   relDeclFree(pTab->pDecl);
+  sqlite3_free(pTab->zBroken);
   sqlite3_free(pTab->base.zErrMsg);
   sqlite3_free(pTab);
 }
@@ -289,6 +290,29 @@ static int relInit(
 
   *ppVtab = 0;
   rc = relDeclParse(db, argv[1], argv[2], argc-3, &argv[3], &p, pzErr);
+  if( rc==SQLITE_ERROR && !bCreate ){
+    /* The schema changed under the declaration (a table renamed or
+    ** dropped, a column gone). Connect anyway, so that DROP TABLE works;
+    ** every use reports what is wrong and what to do. */
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(broken, owner HIDDEN)");
+    if( rc==SQLITE_OK ){
+      pTab = relMallocZero(sizeof(*pTab));
+      if( pTab ){
+        pTab->zBroken = sqlite3_mprintf("%s; DROP TABLE %s and declare it"
+                                        " again", *pzErr, argv[2]);
+      }
+      if( pTab==0 || pTab->zBroken==0 ){
+        relVtabFree(pTab);
+        return SQLITE_NOMEM;
+      }
+      sqlite3_free(*pzErr);
+      *pzErr = 0;
+      pTab->db = db;
+      pTab->pGlobal = pGlobal;
+      *ppVtab = &pTab->base;
+    }
+    return rc;
+  }
   if( rc!=SQLITE_OK ) return rc;
 
   if( bCreate ){
@@ -410,6 +434,11 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   double rCost = 1e6;
   i64 nRow = 1000000;
 
+  if( pTab->zBroken ){
+    relVtabError(pVtab, "%s", pTab->zBroken);
+    return SQLITE_ERROR;
+  }
+
   iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey) : p->tgt.iIpk;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
@@ -493,6 +522,12 @@ static int relDestroy(sqlite3_vtab *pVtab){
   RelDecl *p = pTab->pDecl;
   char *zErr = 0;
   int rc;
+  if( pTab->zBroken ){
+    /* nothing can be worked out: the triggers stay (they are still right
+    ** for the tables as they are now), as does every row */
+    relVtabFree(pTab);
+    return SQLITE_OK;
+  }
   relUnregister(pTab->pGlobal, pTab);
   rc = relUninstall(pTab->pGlobal, p, &zErr);
   if( rc!=SQLITE_OK ){
@@ -615,7 +650,8 @@ static int relRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 static int relRename(sqlite3_vtab *pVtab, const char *zNew){
   RelVtab *pTab = (RelVtab*)pVtab;
   relVtabError(pVtab, "relationship %s: cannot be renamed to %s; drop it"
-               " and declare it again", pTab->pDecl->zName, zNew);
+               " and declare it again",
+               pTab->pDecl ? pTab->pDecl->zName : "table", zNew);
   return SQLITE_ERROR;
 }
 

@@ -853,6 +853,10 @@ int relUpdate(
 ){
   RelVtab *pTab = (RelVtab*)pVtab;
   RelDecl *p = pTab->pDecl;
+  if( pTab->zBroken ){
+    relVtabError(pVtab, "%s", pTab->zBroken);
+    return SQLITE_ERROR;
+  }
   if( p->bViewonly ){
     relVtabError(pVtab, "relationship %s: declared viewonly=1; write to the"
                  " base tables, or declare it without viewonly", p->zName);

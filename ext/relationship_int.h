@@ -125,7 +125,8 @@ struct RelVtab {
   sqlite3_vtab base;          /* Base class; must be first */
   sqlite3 *db;                /* The connection */
   RelGlobal *pGlobal;         /* Per-connection state */
-  RelDecl *pDecl;             /* What it is */
+  RelDecl *pDecl;             /* What it is; NULL when broken */
+  char *zBroken;              /* Why the declaration no longer reads */
   RelVtab *pNext;             /* Next in pGlobal->pList */
   sqlite3_stmt *aRead[REL_NPLAN];  /* Idle read statements, by idxNum */
   char *azPlan[REL_NPLAN];    /* Their query plans, for xBestIndex's idxStr */
