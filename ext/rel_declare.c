@@ -652,6 +652,40 @@ static void resolveKey(
 }
 
 /*
+** Settle one column of an existing association table: the one named by
+** option zOptName (value zOpt, may be NULL), else the only foreign key
+** candidate to table zEnd. Sets *pzCol and the key it refers to, *pzKey.
+*/
+static void secColumn(
+  DeclCtx *pCtx, const char *zOpt, FkCand *aCand, int nCand,
+  const char *zEnd, const char *zOptName, char **pzCol, char **pzKey
+){
+  RelDecl *p = pCtx->p;
+  int i;
+  if( pCtx->rc ) return;
+  if( zOpt ){
+    *pzCol = declDup(pCtx, zOpt);
+    for(i=0; i<nCand; i++){
+      if( sqlite3_stricmp(aCand[i].zFrom, zOpt)==0 ){
+        *pzKey = declDup(pCtx, aCand[i].zTo);
+      }
+    }
+  }else if( nCand==1 ){
+    *pzCol = declDup(pCtx, aCand[0].zFrom);
+    *pzKey = declDup(pCtx, aCand[0].zTo);
+  }else if( nCand==0 ){
+    declError(pCtx, "no foreign key from %s to %s; add REFERENCES %s to a"
+              " column of %s, or name the column with %s=",
+              p->sec.zName, zEnd, zEnd, p->sec.zName, zOptName);
+  }else{
+    char *zList = fkCandList(p, aCand, nCand, 0);
+    declError(pCtx, "%s has %s foreign keys to %s %s; name one with %s=",
+              p->sec.zName, countWord(nCand), zEnd, zList, zOptName);
+    sqlite3_free(zList);
+  }
+}
+
+/*
 ** Resolve a many-to-many: the association table's two columns (named, or
 ** inferred from its foreign keys, or made up when the table is to be
 ** created) and the keys they refer to.
@@ -663,7 +697,6 @@ static void resolveSecondary(DeclCtx *pCtx){
   int nSrc = 0, nTgt = 0;
   const char *zSrcOpt = pCtx->azOpt[OPT_SOURCE_COLUMN];
   const char *zTgtOpt = pCtx->azOpt[OPT_TARGET_COLUMN];
-  int i;
 
   if( pCtx->rc ) return;
   if( pCtx->azOpt[OPT_FOREIGN_KEY] ){
@@ -743,51 +776,10 @@ static void resolveSecondary(DeclCtx *pCtx){
     nTgt = nSrc;
   }
 
-  /* source_column */
-  if( zSrcOpt ){
-    p->zSrcCol = declDup(pCtx, zSrcOpt);
-    for(i=0; i<nSrc; i++){
-      if( sqlite3_stricmp(aSrc[i].zFrom, zSrcOpt)==0 ){
-        p->zSrcKey = declDup(pCtx, aSrc[i].zTo);
-      }
-    }
-  }else if( nSrc==1 ){
-    p->zSrcCol = declDup(pCtx, aSrc[0].zFrom);
-    p->zSrcKey = declDup(pCtx, aSrc[0].zTo);
-  }else if( nSrc==0 ){
-    declError(pCtx, "no foreign key from %s to %s; add REFERENCES %s to a"
-              " column of %s, or name the column with source_column=",
-              p->sec.zName, p->src.zName, p->src.zName, p->sec.zName);
-  }else{
-    char *zList = fkCandList(p, aSrc, nSrc, 0);
-    declError(pCtx, "%s has %s foreign keys to %s %s; name one with"
-              " source_column=", p->sec.zName, countWord(nSrc), p->src.zName,
-              zList);
-    sqlite3_free(zList);
-  }
-
-  /* target_column */
-  if( zTgtOpt ){
-    p->zTgtCol = declDup(pCtx, zTgtOpt);
-    for(i=0; i<nTgt; i++){
-      if( sqlite3_stricmp(aTgt[i].zFrom, zTgtOpt)==0 ){
-        p->zTgtKey = declDup(pCtx, aTgt[i].zTo);
-      }
-    }
-  }else if( nTgt==1 ){
-    p->zTgtCol = declDup(pCtx, aTgt[0].zFrom);
-    p->zTgtKey = declDup(pCtx, aTgt[0].zTo);
-  }else if( nTgt==0 ){
-    declError(pCtx, "no foreign key from %s to %s; add REFERENCES %s to a"
-              " column of %s, or name the column with target_column=",
-              p->sec.zName, p->tgt.zName, p->tgt.zName, p->sec.zName);
-  }else{
-    char *zList = fkCandList(p, aTgt, nTgt, 0);
-    declError(pCtx, "%s has %s foreign keys to %s %s; name one with"
-              " target_column=", p->sec.zName, countWord(nTgt), p->tgt.zName,
-              zList);
-    sqlite3_free(zList);
-  }
+  secColumn(pCtx, zSrcOpt, aSrc, nSrc, p->src.zName, "source_column",
+            &p->zSrcCol, &p->zSrcKey);
+  secColumn(pCtx, zTgtOpt, aTgt, nTgt, p->tgt.zName, "target_column",
+            &p->zTgtCol, &p->zTgtKey);
   if( bSelf ){ aTgt = 0; nTgt = 0; }
 
  keys:

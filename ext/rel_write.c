@@ -256,6 +256,19 @@ static int relLookup(RelVtab *pTab, sqlite3_stmt *pStmt){
 }
 
 /*
+** Run write statement iStmt with ?1 = pVal and ?2 = iRowid (a link made
+** or moved: REL_W_LINK for one-to-many and many-to-one, REL_W_MOVE).
+*/
+static int relRunValueRowid(RelVtab *pTab, int iStmt, sqlite3_value *pVal,
+                            i64 iRowid){
+  sqlite3_stmt *pStmt = relStmt(pTab, iStmt);
+  if( pStmt==0 ) return SQLITE_ERROR;
+  sqlite3_bind_value(pStmt, 1, pVal);
+  sqlite3_bind_int64(pStmt, 2, iRowid);
+  return relRun(pTab, pStmt);
+}
+
+/*
 ** A value as text for messages: 'x', 5, NULL. The caller frees it.
 */
 static char *relQuoteValue(sqlite3_value *v){
@@ -658,20 +671,12 @@ static int relInsert(
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
       if( bFound ){
-        pStmt = relStmt(pTab, REL_W_LINK);
-        if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
-        sqlite3_bind_value(pStmt, 1, pOwner);
-        sqlite3_bind_int64(pStmt, 2, iTgtRowid);
-        rc = relRun(pTab, pStmt);
+        rc = relRunValueRowid(pTab, REL_W_LINK, pOwner, iTgtRowid);
       }
       *pRowid = iTgtRowid;
       break;
     case REL_MANY_TO_ONE:
-      pStmt = relStmt(pTab, REL_W_LINK);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
-      sqlite3_bind_value(pStmt, 1, pTgtKey);
-      sqlite3_bind_int64(pStmt, 2, iSrcRowid);
-      rc = relRun(pTab, pStmt);
+      rc = relRunValueRowid(pTab, REL_W_LINK, pTgtKey, iSrcRowid);
       *pRowid = iSrcRowid;
       break;
     default:
@@ -814,28 +819,17 @@ static int relUpdateRow(
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
-      pStmt = relStmt(pTab, REL_W_LINK);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
-      sqlite3_bind_value(pStmt, 1, pOwner);
-      sqlite3_bind_int64(pStmt, 2, iTgtRowid);
-      rc = relRun(pTab, pStmt);
+      rc = relRunValueRowid(pTab, REL_W_LINK, pOwner, iTgtRowid);
       break;
     case REL_MANY_TO_ONE:
       /* the target now belongs to the new source; the old one lets go */
       rc = relUnlinkSource(pTab, iRowid, 0);
-      if( rc!=SQLITE_OK ) break;
-      pStmt = relStmt(pTab, REL_W_LINK);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
-      sqlite3_bind_value(pStmt, 1, pKey);
-      sqlite3_bind_int64(pStmt, 2, iNewSrc);
-      rc = relRun(pTab, pStmt);
+      if( rc==SQLITE_OK ){
+        rc = relRunValueRowid(pTab, REL_W_LINK, pKey, iNewSrc);
+      }
       break;
     default:
-      pStmt = relStmt(pTab, REL_W_MOVE);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
-      sqlite3_bind_value(pStmt, 1, pOwner);
-      sqlite3_bind_int64(pStmt, 2, iRowid);
-      rc = relRun(pTab, pStmt);
+      rc = relRunValueRowid(pTab, REL_W_MOVE, pOwner, iRowid);
       break;
   }
 
