@@ -574,8 +574,8 @@ static int relInsert(
   }
 
   if( bLinked ){
-    if( p->bUselist && eConflict!=SQLITE_REPLACE
-     && eConflict!=SQLITE_IGNORE ){
+    if( p->bUselist && eConflict!=SQLITE_REPLACE ){
+      /* (under OR IGNORE, SQLite skips the row on this error) */
       char *zKey = relQuoteValue(pTgtKey);
       char *zOwn = relQuoteValue(pOwner);
       relVtabError(&pTab->base, "relationship %s: %s %s is already linked"
@@ -763,9 +763,16 @@ static int relUpdateRow(
   if( rc!=SQLITE_OK ) goto done;
 
   /* the foreign key column of a one-to-many is the owner, seen as data */
-  if( iFkCol>=0 && !sqlite3_value_nochange(aVal[iFkCol])
-   && sqlite3_value_nochange(pOwner) ){
-    pOwner = aVal[iFkCol];
+  if( iFkCol>=0 && !sqlite3_value_nochange(aVal[iFkCol]) ){
+    if( sqlite3_value_nochange(pOwner) ){
+      pOwner = aVal[iFkCol];
+    }else if( !relValueEq(pOwner, aVal[iFkCol])
+           && (sqlite3_value_type(pOwner)!=SQLITE_NULL
+               || sqlite3_value_type(aVal[iFkCol])!=SQLITE_NULL) ){
+      rc = relConstraint(pTab, "%s and %s disagree; give one of them",
+                         p->zOwner, p->zFk);
+      goto done;
+    }
   }
   if( !sqlite3_value_nochange(pOwner) && !relValueEq(pOwner, pOld) ){
     bMove = 1;
