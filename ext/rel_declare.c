@@ -1119,10 +1119,7 @@ int relDeclParse(
               " (source and target the same table)");
     goto out;
   }
-  if( p->bSymmetric ){
-    declError(&ctx, "symmetric=1 is not supported yet");
-    goto out;
-  }
+
   if( ctx.azOpt[OPT_BACKREF] && ctx.azOpt[OPT_BACK_POPULATES] ){
     declError(&ctx, "give backref= or back_populates=, not both");
     goto out;

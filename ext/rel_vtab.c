@@ -69,7 +69,9 @@ char *relOwnerExpr(RelDecl *p){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:   return sqlite3_mprintf("t.\"%w\"", p->zFk);
     case REL_MANY_TO_ONE:  return relKey("s", p->zSrcKey);
-    default:               return sqlite3_mprintf("a.\"%w\"", p->zSrcCol);
+    default:
+      if( p->bSymmetric ) return sqlite3_mprintf("a.\"rel$owner\"");
+      return sqlite3_mprintf("a.\"%w\"", p->zSrcCol);
   }
 }
 const char *relRowidExpr(RelDecl *p){
@@ -77,8 +79,40 @@ const char *relRowidExpr(RelDecl *p){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:   return "t.rowid";
     case REL_MANY_TO_ONE:  return "s.rowid";
-    default:               return "a.rowid";
+    default:               return p->bSymmetric ? "a.\"rel$rowid\""
+                                                : "a.rowid";
   }
+}
+
+/*
+** A symmetric many-to-many reads each association row both ways: this
+** is the association table as a subquery with one row per direction
+** (a row linking a node to itself once), its columns "rel$rowid" (the
+** association row's rowid times two, plus one for the reverse direction),
+** "rel$owner", "rel$target" and the association's own columns. SQLite
+** pushes an owner constraint down into both halves, each of which has an
+** index (the composite primary key and the (target, source) index).
+** The caller frees the result.
+*/
+char *relSymmetricSql(RelDecl *p){
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int k, i;
+  sqlite3_str_appendall(pStr, "(");
+  for(k=0; k<2; k++){
+    sqlite3_str_appendf(pStr, "%sSELECT rowid*2+%d AS \"rel$rowid\", \"%w\" AS"
+        " \"rel$owner\", \"%w\" AS \"rel$target\"", k ? " UNION ALL " : "", k,
+        k ? p->zTgtCol : p->zSrcCol, k ? p->zSrcCol : p->zTgtCol);
+    for(i=p->nTgtCol; i<p->nCol; i++){
+      sqlite3_str_appendf(pStr, ", \"%w\"", p->sec.aCol[p->aBaseCol[i]].zName);
+    }
+    sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\"", p->zDb, p->sec.zName);
+    if( k ){
+      sqlite3_str_appendf(pStr, " WHERE \"%w\" IS NOT \"%w\"", p->zSrcCol,
+                          p->zTgtCol);
+    }
+  }
+  sqlite3_str_appendall(pStr, ")");
+  return sqlite3_str_finish(pStr);
 }
 
 /*
@@ -104,6 +138,14 @@ char *relFromSql(RelDecl *p){
           p->tgt.zName, zTgtKey, p->zFk);
       break;
     default:
+      if( p->bSymmetric ){
+        char *zSub = relSymmetricSql(p);
+        zOut = zSub ? sqlite3_mprintf(" FROM %s AS a JOIN \"%w\".\"%w\" AS t"
+            " ON %s = a.\"rel$target\" WHERE 1", zSub, p->zDb, p->tgt.zName,
+            zTgtKey) : 0;
+        sqlite3_free(zSub);
+        break;
+      }
       zOut = sqlite3_mprintf(" FROM \"%w\".\"%w\" AS a JOIN \"%w\".\"%w\" AS t"
           " ON %s = a.\"%w\" WHERE 1", p->zDb, p->sec.zName, p->zDb,
           p->tgt.zName, zTgtKey, p->zTgtCol);
@@ -164,7 +206,8 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
       if( p->eKind==REL_MANY_TO_MANY && p->aOrderCol[i]==iKeyCol ){
         /* the association row holds the target key too, and its index
         ** (owner, target) gives that order for free */
-        zExpr = sqlite3_mprintf("a.\"%w\"", p->zTgtCol);
+        zExpr = p->bSymmetric ? sqlite3_mprintf("a.\"rel$target\"")
+                              : sqlite3_mprintf("a.\"%w\"", p->zTgtCol);
       }
       sqlite3_str_appendf(pStr, "%s%s%s", i ? ", " : "",
           zExpr ? zExpr : p->azExpr[p->aOrderCol[i]],

@@ -164,7 +164,18 @@ static char *relWriteSql(RelDecl *p, int iStmt){
                             zDb, zA);
       }
       break;
-    case REL_W_LOCATE: {
+    case REL_W_LOCATE:
+      if( p->bSymmetric ){
+        /* ?1 = association rowid * 2 (+1 when read the other way) */
+        sqlite3_str_appendf(pStr, "SELECT CASE WHEN ?1 %% 2 THEN a.\"%w\""
+            " ELSE a.\"%w\" END, t.rowid, %s FROM \"%w\".\"%w\" AS a"
+            " JOIN \"%w\".\"%w\" AS t ON %s = CASE WHEN ?1 %% 2"
+            " THEN a.\"%w\" ELSE a.\"%w\" END WHERE a.rowid = ?1 >> 1",
+            p->zTgtCol, p->zSrcCol, zTgtKey, zDb, zA, zDb, zT, zTgtKey,
+            p->zSrcCol, p->zTgtCol);
+        break;
+      }
+      {
       /* link rowid -> owner, target rowid, target key */
       char *zOwner = relOwnerExpr(p);
       char *zFrom = relFromSql(p);
@@ -178,8 +189,23 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
           " WHERE \"%w\" = ?1 AND \"%w\" = ?2", zDb, zA, p->zSrcCol,
           p->zTgtCol);
+      if( p->bSymmetric ){
+        /* a friendship is stored once, either way round */
+        sqlite3_str_appendf(pStr, " UNION ALL SELECT rowid FROM \"%w\".\"%w\""
+            " WHERE \"%w\" = ?2 AND \"%w\" = ?1", zDb, zA, p->zSrcCol,
+            p->zTgtCol);
+      }
       break;
     case REL_W_MOVE:
+      if( p->bSymmetric ){
+        /* ?3: the old owner, at whichever end it stands */
+        sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET"
+            " \"%w\" = CASE WHEN \"%w\" = ?3 THEN ?1 ELSE \"%w\" END,"
+            " \"%w\" = CASE WHEN \"%w\" = ?3 THEN \"%w\" ELSE ?1 END"
+            " WHERE rowid = ?2", zDb, zA, p->zSrcCol, p->zSrcCol, p->zSrcCol,
+            p->zTgtCol, p->zSrcCol, p->zTgtCol);
+        break;
+      }
       sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
           " WHERE rowid = ?2", zDb, zA, p->zSrcCol);
       break;
@@ -266,6 +292,18 @@ static int relRunValueRowid(RelVtab *pTab, int iStmt, sqlite3_value *pVal,
   sqlite3_bind_value(pStmt, 1, pVal);
   sqlite3_bind_int64(pStmt, 2, iRowid);
   return relRun(pTab, pStmt);
+}
+
+/*
+** The association rowid behind link rowid iRowid of a many-to-many (see
+** relSymmetricSql: a symmetric one doubles it, plus the direction), and
+** back.
+*/
+static i64 relAssocRowid(RelDecl *p, i64 iRowid){
+  return p->bSymmetric ? iRowid>>1 : iRowid;
+}
+static i64 relLinkRowid(RelDecl *p, i64 iAssoc){
+  return p->bSymmetric ? iAssoc*2 : iAssoc;
 }
 
 /*
@@ -564,7 +602,7 @@ static int relInsert(
       rc = relLookup(pTab, pStmt);
       if( rc==SQLITE_ROW ){
         bLinked = 1;
-        *pRowid = sqlite3_column_int64(pStmt, 0);
+        *pRowid = relLinkRowid(p, sqlite3_column_int64(pStmt, 0));
         sqlite3_reset(pStmt);
       }else if( rc!=SQLITE_DONE ){
         goto done;
@@ -588,7 +626,8 @@ static int relInsert(
     }
     /* the same link again: nothing to do (a scalar keeps its value) */
     if( p->eKind==REL_MANY_TO_MANY && eConflict==SQLITE_REPLACE ){
-      rc = relSetColumns(pTab, 1, *pRowid, aVal, p->nTgtCol, p->nCol,
+      rc = relSetColumns(pTab, 1, relAssocRowid(p, *pRowid), aVal,
+                         p->nTgtCol, p->nCol,
                          -1, 1);
     }
     if( p->eKind!=REL_MANY_TO_MANY ){
@@ -688,7 +727,7 @@ static int relInsert(
         sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
       }
       rc = relRun(pTab, pStmt);
-      *pRowid = sqlite3_last_insert_rowid(pTab->db);
+      *pRowid = relLinkRowid(p, sqlite3_last_insert_rowid(pTab->db));
       break;
   }
 
@@ -734,7 +773,7 @@ static int relDelete(RelVtab *pTab, i64 iRowid){
     default:
       pStmt = relStmt(pTab, REL_W_UNLINK);
       if( pStmt==0 ) return SQLITE_ERROR;
-      sqlite3_bind_int64(pStmt, 1, iRowid);
+      sqlite3_bind_int64(pStmt, 1, relAssocRowid(p, iRowid));
       return relRun(pTab, pStmt);
   }
 }
@@ -816,7 +855,8 @@ static int relUpdateRow(
   /* writes: the target's columns, the association's, then the move */
   rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol, iFkCol, 0);
   if( rc==SQLITE_OK && p->eKind==REL_MANY_TO_MANY ){
-    rc = relSetColumns(pTab, 1, iRowid, aVal, p->nTgtCol, p->nCol, -1, 0);
+    rc = relSetColumns(pTab, 1, relAssocRowid(p, iRowid), aVal, p->nTgtCol,
+                       p->nCol, -1, 0);
   }
   if( rc!=SQLITE_OK || !bMove ) goto done;
   if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
@@ -836,7 +876,12 @@ static int relUpdateRow(
       }
       break;
     default:
-      rc = relRunValueRowid(pTab, REL_W_MOVE, pOwner, iRowid);
+      pStmt = relStmt(pTab, REL_W_MOVE);
+      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      sqlite3_bind_int64(pStmt, 2, relAssocRowid(p, iRowid));
+      if( p->bSymmetric ) sqlite3_bind_value(pStmt, 3, pOld);
+      rc = relRun(pTab, pStmt);
       break;
   }
 

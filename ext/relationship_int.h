@@ -168,6 +168,7 @@ int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
 /**** Interface to code in rel_vtab.c ****/
 int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal);
 char *relFromSql(RelDecl *p);
+char *relSymmetricSql(RelDecl *p);
 char *relOwnerExpr(RelDecl *p);
 const char *relRowidExpr(RelDecl *p);
 
