@@ -23,7 +23,10 @@ for w in $want; do
       ;;
     test)
       command -v tclsh >/dev/null 2>&1 || need tcl
-      echo 'package require sqlite3' | tclsh >/dev/null 2>&1 || need libsqlite3-tcl
+      # tclsh reading a script on standard input exits 0 even when a command
+      # fails, so the failure is turned into the exit status by hand.
+      echo 'if {[catch {package require sqlite3}]} {exit 1}' \
+        | tclsh >/dev/null 2>&1 || need libsqlite3-tcl
       ;;
     valgrind)
       command -v valgrind >/dev/null 2>&1 || need valgrind
