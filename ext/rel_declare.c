@@ -189,9 +189,9 @@ static void baseLoad(
 
   if( pCtx->rc ) return;
   rc = relPrepare(pCtx->db, &pStmt,
-      "SELECT name, (SELECT wr FROM pragma_table_list(name) WHERE schema=?2)"
-      " FROM \"%w\".sqlite_schema WHERE type='table' AND name=?1"
-      " COLLATE NOCASE", zDb);
+      "SELECT s.name, (SELECT wr FROM pragma_table_list(s.name)"
+      " WHERE schema=?2) FROM \"%w\".sqlite_schema AS s WHERE type='table'"
+      " AND s.name=?1 COLLATE NOCASE", zDb);
   if( rc!=SQLITE_OK ){ declDbError(pCtx, rc); return; }
   sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
@@ -339,7 +339,7 @@ static void fkCandidates(
       " WHERE \"table\"=?3 COLLATE NOCASE"
       "   AND (SELECT count(*) FROM pragma_foreign_key_list(?1, ?2) AS g"
       "        WHERE g.id=f.id)=1"
-      " ORDER BY id");
+      " ORDER BY id DESC");          /* pragma ids count from the last */
   if( rc!=SQLITE_OK ){ declDbError(pCtx, rc); return; }
   sqlite3_bind_text(pStmt, 1, pFrom->zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
@@ -421,6 +421,34 @@ static void parseOptions(DeclCtx *pCtx, int nArg, const char *const *azArg){
     zEnd = zVal + strlen(zVal);
     while( zEnd>zVal && isspace((unsigned char)zEnd[-1]) ) *--zEnd = 0;
     relDequote(zKey);
+    if( zVal[0]=='\'' || zVal[0]=='"' || zVal[0]=='`' || zVal[0]=='[' ){
+      /* a quoted value must be the whole value */
+      char q = zVal[0]=='[' ? ']' : zVal[0];
+      char *z = zVal+1;
+      while( *z ){
+        if( *z==q ){
+          if( q!=']' && z[1]==q ){ z += 2; continue; }
+          break;
+        }
+        z++;
+      }
+      if( *z==0 || z[1]!=0 ){
+        if( sqlite3_stricmp(zKey, "order_by")==0 && *z ){
+          /* "col" DESC: a quoted column name; parseOrderBy reads it */
+          pCtx->azOpt[OPT_ORDER_BY] = pCtx->azOpt[OPT_ORDER_BY] ? 0 :
+                                      declDup(pCtx, zVal);
+          if( pCtx->azOpt[OPT_ORDER_BY]==0 ){
+            declError(pCtx, "option order_by given twice");
+          }
+          sqlite3_free(zArg);
+          continue;
+        }
+        declError(pCtx, "option %s: the value %s has text outside its"
+                  " quotes; quote all of it", zKey, zVal);
+        sqlite3_free(zArg);
+        break;
+      }
+    }
     relDequote(zVal);
     for(j=0; j<OPT_COUNT; j++){
       if( sqlite3_stricmp(zKey, azOptName[j])==0 ) break;
@@ -530,7 +558,7 @@ static void resolveForeignKey(DeclCtx *pCtx, int eKindOpt){
     fkCandidates(pCtx, p->zDb, &p->tgt, p->src.zName, REL_ONE_TO_MANY,
                  &aCand, &nCand);
   }
-  if( bM2o && !bSelf ){
+  if( bM2o && !(bSelf && bO2m) ){
     fkCandidates(pCtx, p->zDb, &p->src, p->tgt.zName, REL_MANY_TO_ONE,
                  &aCand, &nCand);
   }
@@ -553,7 +581,8 @@ static void resolveForeignKey(DeclCtx *pCtx, int eKindOpt){
     nCand = nKeep;
     if( nCand==0 ){
       int bOnTgt = bO2m && relColumnIndex(&p->tgt, zFkOpt)>=0;
-      int bOnSrc = bM2o && !bSelf && relColumnIndex(&p->src, zFkOpt)>=0;
+      int bOnSrc = bM2o && !(bSelf && bO2m)
+                && relColumnIndex(&p->src, zFkOpt)>=0;
       if( bOnTgt && bOnSrc ){
         declError(pCtx, "both %s and %s have a column %s; say which holds"
                   " the link with kind=one_to_many (%s) or"
@@ -1112,6 +1141,11 @@ int relDeclParse(
   if( (p->mCascade & REL_CASCADE_DELETE_ORPHAN) && p->eKind==REL_MANY_TO_MANY ){
     declError(&ctx, "cascade delete-orphan does not apply to a"
               " many_to_many");
+    goto out;
+  }
+  if( p->bViewonly && p->mCascade ){
+    declError(&ctx, "viewonly=1 relationships only load; cascade=%s does not"
+              " go with it", p->zCascade);
     goto out;
   }
   if( p->bSymmetric && sqlite3_stricmp(p->src.zName, p->tgt.zName)!=0 ){

@@ -306,9 +306,34 @@ static int relDeclareAppendOpt(sqlite3_str *pStr, char *zOpt){
   zVal = zEq+1;
   while( isspace((unsigned char)*zVal) ) zVal++;
   relDequote(zKey);
-  relDequote(zVal);
+  if( zVal[0]=='\'' || zVal[0]=='"' || zVal[0]=='`' || zVal[0]=='[' ){
+    /* dequote only a value that is one quoted token ("col" DESC is not) */
+    char q = zVal[0]=='[' ? ']' : zVal[0];
+    char *z = zVal+1;
+    while( *z && !(*z==q && (q==']' || z[1]!=q)) ) z += (*z==q) ? 2 : 1;
+    if( *z==q && z[1]==0 ) relDequote(zVal);
+  }
   sqlite3_str_appendf(pStr, ", \"%w\"='%q'", zKey, zVal);
   return 1;
+}
+
+/*
+** Append z to pStr as a JSON string, quoted and escaped.
+*/
+static void relJsonString(sqlite3_str *pStr, const char *z){
+  sqlite3_str_appendchar(pStr, 1, '"');
+  for(; *z; z++){
+    unsigned char c = (unsigned char)*z;
+    if( c=='"' || c=='\\' ){
+      sqlite3_str_appendchar(pStr, 1, '\\');
+      sqlite3_str_appendchar(pStr, 1, (char)c);
+    }else if( c<0x20 ){
+      sqlite3_str_appendf(pStr, "\\u%04x", c);
+    }else{
+      sqlite3_str_appendchar(pStr, 1, (char)c);
+    }
+  }
+  sqlite3_str_appendchar(pStr, 1, '"');
 }
 
 /*
@@ -414,10 +439,14 @@ static void relDeclareFunc(
       return;
     }
     pStr = sqlite3_str_new(db);
-    sqlite3_str_appendf(pStr, "[\"%s\"", pDecl->zName);
+    sqlite3_str_appendall(pStr, "[");
+    relJsonString(pStr, pDecl->zName);
     if( pDecl->zBackref ){
-      sqlite3_str_appendf(pStr, ",\"%s_%s\"", pDecl->tgt.zName,
-                          pDecl->zBackref);
+      char *zRev = sqlite3_mprintf("%s_%s", pDecl->tgt.zName,
+                                   pDecl->zBackref);
+      sqlite3_str_appendall(pStr, ",");
+      relJsonString(pStr, zRev ? zRev : "");
+      sqlite3_free(zRev);
     }
     sqlite3_str_appendall(pStr, "]");
     zSql = sqlite3_str_finish(pStr);

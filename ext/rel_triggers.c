@@ -48,6 +48,7 @@ struct RelLink {
   const char *zCol;
   const char *zParent;
   const char *zKey;
+  const char *zNext;  /* m2m: the other column, second in the index */
 };
 
 #define DEL_NONE     0    /* passive_deletes: nothing */
@@ -64,6 +65,8 @@ struct RelRules {
   int bOne;             /* uselist=0 */
   int bIndex;           /* create_index (any of them) */
   const char *zName;    /* Relationship named in messages */
+  RelDecl *pOrder;      /* A collection whose order_by the index serves */
+  const char *zOne;     /* The declaration that says uselist=0 */
 };
 
 static const char *const azPurpose[] = {
@@ -77,10 +80,12 @@ static int relDeclLinks(RelDecl *p, RelLink *aLink){
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
+      aLink[0].zNext = 0;
       aLink[0].zChild = p->tgt.zName;  aLink[0].zCol = p->zFk;
       aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
       return 1;
     case REL_MANY_TO_ONE:
+      aLink[0].zNext = 0;
       aLink[0].zChild = p->src.zName;  aLink[0].zCol = p->zFk;
       aLink[0].zParent = p->tgt.zName; aLink[0].zKey = p->zTgtKey;
       return 1;
@@ -89,6 +94,8 @@ static int relDeclLinks(RelDecl *p, RelLink *aLink){
       aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
       aLink[1].zChild = p->sec.zName;  aLink[1].zCol = p->zTgtCol;
       aLink[1].zParent = p->tgt.zName; aLink[1].zKey = p->zTgtKey;
+      aLink[0].zNext = p->zTgtCol;
+      aLink[1].zNext = p->zSrcCol;
       return 2;
   }
 }
@@ -106,9 +113,21 @@ static void relRulesAdd(RelRules *pR, RelDecl *p, RelLink *pLink){
   }
   if( i==n ) return;
   pR->nDecl++;
+  if( p->bViewonly ){
+    /* loads only: it adds no rule, only (maybe) the index it reads by */
+    if( p->bCreateIndex ) pR->bIndex = 1;
+    if( p->zOrderBy && pR->pOrder==0 ) pR->pOrder = p;
+    return;
+  }
+  if( p->zOrderBy && p->eKind!=REL_MANY_TO_MANY && p->bUselist ){
+    pR->pOrder = p;
+  }
   if( p->bPassive ) pR->bPassive = 1;
   if( p->bCreateIndex ) pR->bIndex = 1;
-  if( p->bOneToOne ) pR->bOne = 1;
+  if( p->bOneToOne ){
+    pR->bOne = 1;
+    if( pR->zOne==0 ) pR->zOne = p->zName;
+  }
   switch( p->eKind ){
     case REL_MANY_TO_MANY:
       pR->eDelete = DEL_DELETE;
@@ -224,7 +243,9 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     if( sqlite3_stricmp(zOnDelete, "CASCADE")==0 ) eDelete = DEL_DELETE;
   }
 
-  if( !pR->bPassive && eDelete==DEL_SETNULL && bNotNull ){
+  if( eDelete==DEL_NONE ){
+    /* only view-only declarations: no rule */
+  }else if( !pR->bPassive && eDelete==DEL_SETNULL && bNotNull ){
     zMsg = sqlite3_mprintf("relationship %s: cannot delete a %s row that"
         " %s rows refer to: %s.%s is NOT NULL; delete them first, or"
         " declare cascade='all, delete-orphan'", pR->zName, pL->zParent,
@@ -256,15 +277,17 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
         pL->zChild, pL->zCol, pL->zChild, pL->zCol);
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
+    /* BEFORE: the children go first, as SQLAlchemy deletes them, so the
+    ** table's own ON DELETE SET NULL / RESTRICT finds none left */
     rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE \"%w\" = %s; END",
         zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
         zKeyOld);
   }
   if( rc!=SQLITE_OK ) goto done;
 
-  if( pL->zKey ){
+  if( pL->zKey && eDelete!=DEL_NONE ){
     rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_key\" AFTER UPDATE OF \"%w\" ON"
         " \"%w\" WHEN OLD.\"%w\" IS NOT NEW.\"%w\""
@@ -288,7 +311,7 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   if( pR->bOne ){
     sqlite3_free(zMsg);
     zMsg = sqlite3_mprintf("relationship %s: a %s row can have only one"
-        " %s (uselist=0)", pR->zName, pL->zParent, pL->zChild);
+        " %s (uselist=0)", pR->zOne, pL->zParent, pL->zChild);
     rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_insert\" BEFORE INSERT ON"
         " \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND EXISTS (SELECT 1 FROM \"%w\""
@@ -312,10 +335,31 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   if( pR->bIndex ){
     int bHas = 0;
     rc = relHasIndex(db, zDb, pL->zChild, pL->zCol, &bHas);
-    if( rc==SQLITE_OK && !bHas ){
+    if( rc==SQLITE_OK && !bHas && pL->zNext ){
+      /* association rows: (this end, the other end), so that a
+      ** collection comes in order without a sort, from the index alone */
       rc = relExec(db, pzErr,
-          "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\")",
-          zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol);
+          "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\", \"%w\")",
+          zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol, pL->zNext);
+    }else if( rc==SQLITE_OK && !bHas ){
+      /* (link column, order_by columns...): collections in order, unsorted */
+      sqlite3_str *pStr = sqlite3_str_new(db);
+      RelDecl *q = pR->pOrder;
+      int i;
+      char *zCols;
+      sqlite3_str_appendf(pStr, "\"%w\"", pL->zCol);
+      for(i=0; q && i<q->nOrder; i++){
+        if( q->aOrderCol[i]>=q->nTgtCol ) break;
+        sqlite3_str_appendf(pStr, ", \"%w\"%s",
+            q->tgt.aCol[q->aBaseCol[q->aOrderCol[i]]].zName,
+            q->aOrderDesc[i] ? " DESC" : "");
+      }
+      zCols = sqlite3_str_finish(pStr);
+      if( zCols==0 ){ rc = SQLITE_NOMEM; goto done; }
+      rc = relExec(db, pzErr,
+          "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(%s)",
+          zDb, pL->zChild, pL->zCol, pL->zChild, zCols);
+      sqlite3_free(zCols);
     }
   }
 

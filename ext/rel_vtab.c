@@ -252,55 +252,6 @@ static void relVtabFree(RelVtab *pTab){
 }
 
 /*
-** back_populates= names a table that exists: it must be this relationship
-** seen from the other side, and must not name a third table.
-*/
-static int relCheckBackPopulates(
-  RelGlobal *pGlobal, RelDecl *p, char **pzErr
-){
-  RelDecl *q = 0;
-  int rc;
-  int bSame;
-  if( p->zBackPop==0 ) return SQLITE_OK;
-  rc = relFindDecl(pGlobal, p->zDb, p->zBackPop, &q, pzErr);
-  if( rc!=SQLITE_OK ){
-    char *zErr = *pzErr;
-    *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s: %s",
-                             p->zName, p->zBackPop, zErr);
-    sqlite3_free(zErr);
-    return rc;
-  }
-  if( q==0 ) return SQLITE_OK;     /* declared later: checked then */
-  bSame = sqlite3_stricmp(q->src.zName, p->tgt.zName)==0
-       && sqlite3_stricmp(q->tgt.zName, p->src.zName)==0;
-  if( bSame && p->eKind==REL_MANY_TO_MANY ){
-    bSame = q->eKind==REL_MANY_TO_MANY
-         && sqlite3_stricmp(q->sec.zName, p->sec.zName)==0
-         && sqlite3_stricmp(q->zSrcCol, p->zTgtCol)==0
-         && sqlite3_stricmp(q->zTgtCol, p->zSrcCol)==0;
-  }else if( bSame ){
-    int bPm2o = p->eKind==REL_MANY_TO_ONE;
-    int bQm2o = q->eKind==REL_MANY_TO_ONE;
-    bSame = q->eKind!=REL_MANY_TO_MANY && bPm2o!=bQm2o
-         && sqlite3_stricmp(q->zFk, p->zFk)==0;
-  }
-  if( !bSame ){
-    *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s is"
-        " not this relationship seen from %s (it is a %s from %s to %s)",
-        p->zName, q->zName, q->zName, p->tgt.zName, relKindName(q->eKind),
-        q->src.zName, q->tgt.zName);
-    return SQLITE_ERROR;
-  }
-  if( q->zBackPop && sqlite3_stricmp(q->zBackPop, p->zName)!=0 ){
-    *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s"
-        " says back_populates=%s", p->zName, q->zName, q->zName,
-        q->zBackPop);
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
-}
-
-/*
 ** Does a table (or view, index, trigger) named zName exist in schema zDb?
 */
 static int relNameTaken(sqlite3 *db, const char *zDb, const char *zName,
@@ -313,6 +264,132 @@ static int relNameTaken(sqlite3 *db, const char *zDb, const char *zName,
   sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
   *pbTaken = sqlite3_step(pStmt)==SQLITE_ROW;
   return sqlite3_finalize(pStmt);
+}
+
+/*
+** Is q the relationship p seen from the other side (same link)?
+*/
+static int relIsReverse(RelDecl *p, RelDecl *q){
+  if( sqlite3_stricmp(q->src.zName, p->tgt.zName)!=0
+   || sqlite3_stricmp(q->tgt.zName, p->src.zName)!=0 ) return 0;
+  if( p->eKind==REL_MANY_TO_MANY ){
+    return q->eKind==REL_MANY_TO_MANY
+        && sqlite3_stricmp(q->sec.zName, p->sec.zName)==0
+        && sqlite3_stricmp(q->zSrcCol, p->zTgtCol)==0
+        && sqlite3_stricmp(q->zTgtCol, p->zSrcCol)==0;
+  }
+  return q->eKind!=REL_MANY_TO_MANY
+      && (p->eKind==REL_MANY_TO_ONE)!=(q->eKind==REL_MANY_TO_ONE)
+      && sqlite3_stricmp(q->zFk, p->zFk)==0;
+}
+
+/*
+** A new declaration p and back_populates=, both ways: the table p names
+** must be p seen from the other side and name p back (or nothing); a
+** declaration that names p must be p's reverse, and p must not name a
+** third table.
+*/
+static int relCheckBackPopulates(
+  RelGlobal *pGlobal, RelDecl *p, char **pzErr
+){
+  RelDecl *q = 0;
+  RelDecl **aDecl = 0;
+  int nDecl = 0, i;
+  int rc;
+  if( p->zBackPop ){
+    rc = relFindDecl(pGlobal, p->zDb, p->zBackPop, &q, pzErr);
+    if( rc!=SQLITE_OK ){
+      char *zErr = *pzErr;
+      *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s: %s",
+                               p->zName, p->zBackPop, zErr);
+      sqlite3_free(zErr);
+      return rc;
+    }
+    if( q==0 ){
+      int bTaken = 0;
+      rc = relNameTaken(pGlobal->db, p->zDb, p->zBackPop, &bTaken);
+      if( rc!=SQLITE_OK ) return rc;
+      if( bTaken ){
+        *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s"
+            " is not a relationship table", p->zName, p->zBackPop,
+            p->zBackPop);
+        return SQLITE_ERROR;
+      }
+      /* declared later: checked then */
+    }else if( !relIsReverse(p, q) ){
+      *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s is"
+          " not this relationship seen from %s (it is a %s from %s to %s)",
+          p->zName, q->zName, q->zName, p->tgt.zName, relKindName(q->eKind),
+          q->src.zName, q->tgt.zName);
+      return SQLITE_ERROR;
+    }else if( q->zBackPop && sqlite3_stricmp(q->zBackPop, p->zName)!=0 ){
+      *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s"
+          " says back_populates=%s", p->zName, q->zName, q->zName,
+          q->zBackPop);
+      return SQLITE_ERROR;
+    }
+  }
+  /* declarations made earlier that name this one */
+  rc = relListDecls(pGlobal, p->zDb, p->zName, &aDecl, &nDecl, pzErr);
+  for(i=0; rc==SQLITE_OK && i<nDecl; i++){
+    q = aDecl[i];
+    if( q->zBackPop==0 || sqlite3_stricmp(q->zBackPop, p->zName)!=0 ) continue;
+    if( !relIsReverse(q, p) ){
+      *pzErr = sqlite3_mprintf("relationship %s: %s says back_populates=%s,"
+          " but %s is not %s seen from %s (it is a %s from %s to %s)",
+          p->zName, q->zName, p->zName, p->zName, q->zName, q->tgt.zName,
+          relKindName(p->eKind), p->src.zName, p->tgt.zName);
+      rc = SQLITE_ERROR;
+    }else if( p->zBackPop && sqlite3_stricmp(p->zBackPop, q->zName)!=0 ){
+      *pzErr = sqlite3_mprintf("relationship %s: back_populates=%s, but %s"
+          " says back_populates=%s", p->zName, p->zBackPop, q->zName,
+          p->zName);
+      rc = SQLITE_ERROR;
+    }
+  }
+  sqlite3_free(aDecl);
+  return rc;
+}
+
+/*
+** The schema a broken relationship table declares: the target's columns
+** when the target table (argument zTarget, maybe quoted) is still there, so
+** that a statement naming them prepares and reports what is broken; NULL
+** otherwise (the caller falls back on a bare schema). The caller frees the
+** result with sqlite3_free().
+*/
+static char *relBrokenSchema(sqlite3 *db, const char *zDb,
+                             const char *zTarget){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pStr;
+  char *zTgt;
+  int nCol = 0;
+  if( zTarget==0 ) return 0;
+  zTgt = relStrdup(zTarget);
+  if( zTgt==0 ) return 0;
+  relDequote(zTgt);
+  if( relPrepare(db, &pStmt, "SELECT name FROM pragma_table_xinfo(?1, ?2)"
+                 " WHERE hidden=0 AND lower(name)<>'owner'")!=SQLITE_OK ){
+    sqlite3_free(zTgt);
+    return 0;
+  }
+  sqlite3_bind_text(pStmt, 1, zTgt, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+  pStr = sqlite3_str_new(db);
+  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    sqlite3_str_appendf(pStr, "\"%w\", ",
+                        (const char*)sqlite3_column_text(pStmt, 0));
+    nCol++;
+  }
+  sqlite3_str_appendall(pStr, "owner HIDDEN)");
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zTgt);
+  if( nCol==0 ){
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
+  return sqlite3_str_finish(pStr);
 }
 
 /*
@@ -337,7 +414,10 @@ static int relInit(
     /* The schema changed under the declaration (a table renamed or
     ** dropped, a column gone). Connect anyway, so that DROP TABLE works;
     ** every use reports what is wrong and what to do. */
-    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(broken, owner HIDDEN)");
+    char *zBrokenSchema = relBrokenSchema(db, argv[1], argc>4 ? argv[4] : 0);
+    rc = sqlite3_declare_vtab(db, zBrokenSchema ? zBrokenSchema
+                              : "CREATE TABLE x(broken, owner HIDDEN)");
+    sqlite3_free(zBrokenSchema);
     if( rc==SQLITE_OK ){
       pTab = relMallocZero(sizeof(*pTab));
       if( pTab ){
