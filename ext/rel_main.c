@@ -479,6 +479,14 @@ int sqlite3_relationship_init(
     { "rel_declare", 3, SQLITE_UTF8|SQLITE_DIRECTONLY, relDeclareFunc },
     { "rel_declare", 4, SQLITE_UTF8|SQLITE_DIRECTONLY, relDeclareFunc },
   };
+  /* Eponymous tables and functions that live in files of their own, each
+  ** registered by that file's relRegisterXxx() */
+  static const struct {
+    const char *zName;
+    int (*xRegister)(sqlite3*, RelGlobal*);
+  } aReg[] = {
+    { "rel_list", relRegisterList },
+  };
   RelGlobal *pGlobal;
   int rc;
   size_t i;
@@ -510,10 +518,13 @@ int sqlite3_relationship_init(
       return rc;
     }
   }
-  rc = relRegisterList(db, pGlobal);
-  if( rc!=SQLITE_OK ){
-    *pzErrMsg = sqlite3_mprintf("relationship: cannot register rel_list: %s",
-                                sqlite3_errmsg(db));
+  for(i=0; i<sizeof(aReg)/sizeof(aReg[0]); i++){
+    rc = aReg[i].xRegister(db, pGlobal);
+    if( rc!=SQLITE_OK ){
+      *pzErrMsg = sqlite3_mprintf("relationship: cannot register %s: %s",
+                                  aReg[i].zName, sqlite3_errmsg(db));
+      return rc;
+    }
   }
-  return rc;
+  return SQLITE_OK;
 }
