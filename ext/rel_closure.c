@@ -495,7 +495,11 @@ static char *closureNeighbourSql(RelDecl *p, int *pbNumeric){
       *pbNumeric = closureIsNumericCol(&p->src, p->zFk);
       return zSql;
     case REL_MANY_TO_MANY:
-      *pbNumeric = closureIsNumericCol(&p->sec, p->zTgtCol);
+      /* an association table the declaration created has no columns in
+      ** p->sec: its columns take the type of the key they reference */
+      *pbNumeric = relColumnIndex(&p->sec, p->zTgtCol)>=0
+          ? closureIsNumericCol(&p->sec, p->zTgtCol)
+          : closureIsNumericCol(&p->tgt, p->zTgtKey);
       if( p->bSymmetric ){
         return sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\""
             " WHERE \"%w\"=?1 UNION SELECT \"%w\" FROM \"%w\".\"%w\""
