@@ -145,8 +145,9 @@ static int closureDisconnect(sqlite3_vtab *pVtab){
 **   0x10   depth bound       depth <= ?         (pushed down, not omitted)
 **   0x20   depth bound       depth = ?          (pushed down, not omitted)
 **
-** A plan lacking a usable relationship or root gets SQLITE_CONSTRAINT; a
-** query with no such constraint at all is an error. The depth bounds only
+** A plan lacking a usable relationship or root (or max_depth, when the
+** query gives one) gets SQLITE_CONSTRAINT; a query with no relationship
+** or root constraint at all is an error. The depth bounds only
 ** limit the search (SQLite still checks each row), so they are safe for
 ** any value. Rows come in depth order, so ORDER BY depth is consumed.
 */
@@ -188,7 +189,10 @@ static int closureBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     relVtabError(pVtab, "rel_closure: missing root argument");
     return SQLITE_ERROR;
   }
-  if( (idxNum & 0x03)!=0x03 ) return SQLITE_CONSTRAINT;
+  /* a max_depth that is given must be used: xColumn could not match it */
+  if( (idxNum & 0x03)!=0x03 || (mSeen & ~idxNum & 0x04) ){
+    return SQLITE_CONSTRAINT;
+  }
   for(j=0; j<6; j++){
     if( aIdx[j]<0 ) continue;
     pInfo->aConstraintUsage[aIdx[j]].argvIndex = ++nArg;
@@ -432,8 +436,7 @@ static int closureFill(ClosureCursor *pCur){
       }
     }
     if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-    sqlite3_reset(pNbr);
-    sqlite3_clear_bindings(pNbr);
+    sqlite3_reset(pNbr);      /* ?1 is bound again before each use */
     if( rc!=SQLITE_OK ){
       if( rc!=SQLITE_NOMEM ){
         relVtabError(pCur->base.pVtab, "rel_closure: %s",
