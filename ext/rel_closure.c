@@ -85,6 +85,15 @@ struct ClosureNode {
   int iParent;      /* Index in aNode[] of the key it was reached from, -1 */
 };
 
+/* A slot of the hash set. The key (or the hash of its bytes) is kept in
+** the slot, so that a probe for an integer key reads no ClosureNode. */
+typedef struct ClosureSlot ClosureSlot;
+struct ClosureSlot {
+  i64 iKey;         /* As ClosureNode.iKey; TEXT, BLOB: closureBytesHash() */
+  unsigned iNode;   /* 1 + index in aNode[]; 0: an empty slot */
+  int eType;        /* As ClosureNode.eType */
+};
+
 typedef struct ClosureCursor ClosureCursor;
 struct ClosureCursor {
   sqlite3_vtab_cursor base;   /* Base class; must be first */
@@ -93,7 +102,7 @@ struct ClosureCursor {
   ClosureNode *aNode;         /* Keys reached, in order: the output rows */
   int nNode;                  /* Used entries in aNode[] */
   int nNodeAlloc;             /* Allocated entries in aNode[] */
-  unsigned *aHash;            /* Hash set: 1 + index in aNode[], 0: empty */
+  ClosureSlot *aHash;         /* Hash set of the keys in aNode[] */
   unsigned nHash;             /* Slots in aHash[], a power of two */
   int iRow;                   /* Current row: index in aNode[] */
   int iExpand;                /* Next key whose neighbours are to be read */
@@ -230,7 +239,7 @@ static void closureReset(ClosureCursor *pCur){
   int i;
   for(i=0; i<pCur->nNode; i++) sqlite3_free(pCur->aNode[i].z);
   pCur->nNode = 0;
-  if( pCur->aHash ) memset(pCur->aHash, 0, sizeof(unsigned)*pCur->nHash);
+  if( pCur->aHash ) memset(pCur->aHash, 0, sizeof(ClosureSlot)*pCur->nHash);
   pCur->iRow = 0;
   pCur->iExpand = 0;
   sqlite3_value_free(pCur->pName);
@@ -253,39 +262,47 @@ static int closureClose(sqlite3_vtab_cursor *cur){
 }
 
 /*
-** The hash of a key: integers by a multiplicative mix, other values by
-** FNV-1a over their type and bytes.
+** A 64-bit hash of the bytes of a text or blob key (FNV-1a), which stands
+** for the key in its hash-set slot.
 */
-static unsigned closureHash(int eType, i64 iKey, const char *z, int n){
-  sqlite3_uint64 h;
+static i64 closureBytesHash(int eType, const char *z, int n){
+  sqlite3_uint64 h = 0xcbf29ce484222325ULL ^ (unsigned)eType;
   int i;
-  if( eType==SQLITE_INTEGER || eType==SQLITE_FLOAT ){
-    h = ((sqlite3_uint64)iKey + (unsigned)eType) * 0x9E3779B97F4A7C15ULL;
-    return (unsigned)(h ^ (h>>32));
-  }
-  h = 0xcbf29ce484222325ULL ^ (unsigned)eType;
   for(i=0; i<n; i++){
     h = (h ^ (unsigned char)z[i]) * 0x100000001b3ULL;
   }
-  return (unsigned)(h ^ (h>>32));
+  return (i64)h;
 }
 
 /*
-** Double the hash set (or make its first one) and put every key reached
-** back in. Returns SQLITE_OK or SQLITE_NOMEM (the old set is then kept).
+** The first slot to probe for a slot key (iKey, eType) in a set of
+** mask+1 slots: a multiplicative mix, its high bits folded in.
+*/
+static unsigned closureSlotOf(i64 iKey, int eType, unsigned mask){
+  sqlite3_uint64 h = ((sqlite3_uint64)iKey + (unsigned)eType)
+                     * 0x9E3779B97F4A7C15ULL;
+  return (unsigned)(h ^ (h>>29) ^ (h>>47)) & mask;
+}
+
+/*
+** Double the hash set (or make its first one) and put every slot back
+** in. Returns SQLITE_OK or SQLITE_NOMEM (the old set is then kept).
 */
 static int closureGrowHash(ClosureCursor *pCur){
   unsigned nNew = pCur->nHash ? pCur->nHash*2 : 64;
-  unsigned *aNew;
-  int i;
+  unsigned mask = nNew - 1;
+  ClosureSlot *aNew;
+  unsigned i;
   if( nNew==0 || nNew>0x40000000 ) return SQLITE_NOMEM;
-  aNew = relMallocZero(sizeof(unsigned)*(i64)nNew);
+  aNew = relMallocZero(sizeof(ClosureSlot)*(i64)nNew);
   if( aNew==0 ) return SQLITE_NOMEM;
-  for(i=0; i<pCur->nNode; i++){
-    ClosureNode *p = &pCur->aNode[i];
-    unsigned h = closureHash(p->eType, p->iKey, p->z, p->n) & (nNew-1);
-    while( aNew[h] ) h = (h+1) & (nNew-1);
-    aNew[h] = (unsigned)i + 1;
+  for(i=0; i<pCur->nHash; i++){
+    ClosureSlot *pOld = &pCur->aHash[i];
+    if( pOld->iNode ){
+      unsigned h = closureSlotOf(pOld->iKey, pOld->eType, mask);
+      while( aNew[h].iNode ) h = (h+1) & mask;
+      aNew[h] = *pOld;
+    }
   }
   sqlite3_free(pCur->aHash);
   pCur->aHash = aNew;
@@ -302,6 +319,7 @@ static int closureAdd(ClosureCursor *pCur, sqlite3_value *pVal,
                       int iParent, int iDepth){
   int eType = sqlite3_value_type(pVal);
   i64 iKey = 0;
+  i64 iSlotKey;
   const char *z = 0;
   int n = 0;
   unsigned h, mask;
@@ -334,13 +352,16 @@ static int closureAdd(ClosureCursor *pCur, sqlite3_value *pVal,
     if( rc!=SQLITE_OK ) return rc;
   }
   mask = pCur->nHash - 1;
-  h = closureHash(eType, iKey, z, n) & mask;
-  while( pCur->aHash[h] ){
-    ClosureNode *p = &pCur->aNode[pCur->aHash[h]-1];
-    if( p->eType==eType && p->iKey==iKey
-     && (z==0 || (p->n==n && (n==0 || memcmp(p->z, z, n)==0)))
-    ){
-      return SQLITE_OK;                    /* reached before */
+  if( z ) iSlotKey = closureBytesHash(eType, z, n);
+  else iSlotKey = iKey;
+  h = closureSlotOf(iSlotKey, eType, mask);
+  while( pCur->aHash[h].iNode ){
+    ClosureSlot *pSlot = &pCur->aHash[h];
+    if( pSlot->iKey==iSlotKey && pSlot->eType==eType ){
+      ClosureNode *p;
+      if( z==0 ) return SQLITE_OK;         /* reached before */
+      p = &pCur->aNode[pSlot->iNode-1];
+      if( p->n==n && (n==0 || memcmp(p->z, z, n)==0) ) return SQLITE_OK;
     }
     h = (h+1) & mask;
   }
@@ -365,7 +386,9 @@ static int closureAdd(ClosureCursor *pCur, sqlite3_value *pVal,
   pNew->n = n;
   pNew->iDepth = iDepth;
   pNew->iParent = iParent;
-  pCur->aHash[h] = (unsigned)pCur->nNode + 1;
+  pCur->aHash[h].iKey = iSlotKey;
+  pCur->aHash[h].eType = eType;
+  pCur->aHash[h].iNode = (unsigned)pCur->nNode + 1;
   pCur->nNode++;
   return SQLITE_OK;
 }
