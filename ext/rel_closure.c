@@ -47,8 +47,9 @@
 ** and is also the FIFO queue (iExpand is its head). Rows are produced
 ** lazily: a key's neighbours are read only when the cursor needs a row
 ** past the keys reached so far, so LIMIT and a depth bound stop the work
-** early. A hash set (open addressing over indexes into aNode[]) says
-** whether a key was seen; integer keys are compared as integers, other
+** early. A hash set (open addressing, linear probing, each slot holding
+** the key and its index in aNode[]) says whether a key was seen; integer
+** keys are compared as integers within the slot, other
 ** values by type and bytes (so the text '1' and the integer 1 differ, as
 ** they do in SQL's UNION; a text root is given the key column's numeric
 ** affinity first). Memory is proportional to the keys visited.
