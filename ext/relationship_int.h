@@ -179,4 +179,7 @@ int relUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
 /**** Interface to code in rel_list.c ****/
 int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
 
+/**** Interface to code in rel_json.c ****/
+int relRegisterJson(sqlite3 *db, RelGlobal *pGlobal);
+
 #endif /* RELATIONSHIP_INT_H */
