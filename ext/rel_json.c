@@ -403,7 +403,7 @@ static void relJsonFunc(
     nDepth = sqlite3_value_int(argv[2]);
   }
   if( zName==0 ){
-    sqlite3_result_error(ctx, "rel_json: no table named", -1);
+    sqlite3_result_error(ctx, "rel_json: the table name is NULL", -1);
     return;
   }
   if( sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
