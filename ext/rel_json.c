@@ -477,6 +477,8 @@ static void relJsonFunc(
   if( rc!=SQLITE_OK ){
     if( rc==SQLITE_NOMEM ){
       sqlite3_result_error_nomem(ctx);
+    }else if( rc==SQLITE_TOOBIG ){
+      sqlite3_result_error_toobig(ctx);
     }else if( zErr || sCtx.zErr ){
       sqlite3_result_error(ctx, sCtx.zErr ? sCtx.zErr : zErr, -1);
     }else{
@@ -503,10 +505,15 @@ static void relJsonFunc(
 ** code.
 */
 int relRegisterJson(sqlite3 *db, RelGlobal *pGlobal){
-  int rc = sqlite3_create_function(db, "rel_json", 2, SQLITE_UTF8, pGlobal,
-                                   relJsonFunc, 0, 0);
+  int eFlags = SQLITE_UTF8;
+  int rc;
+#ifdef SQLITE_RESULT_SUBTYPE
+  eFlags |= SQLITE_RESULT_SUBTYPE;     /* 3.45+: it sets subtype 'J' */
+#endif
+  rc = sqlite3_create_function(db, "rel_json", 2, eFlags, pGlobal,
+                               relJsonFunc, 0, 0);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function(db, "rel_json", 3, SQLITE_UTF8, pGlobal,
+    rc = sqlite3_create_function(db, "rel_json", 3, eFlags, pGlobal,
                                  relJsonFunc, 0, 0);
   }
   return rc;
