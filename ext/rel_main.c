@@ -487,6 +487,7 @@ int sqlite3_relationship_init(
   } aReg[] = {
     { "rel_list", relRegisterList },
     { "rel_closure", relRegisterClosure },
+    { "rel_json", relRegisterJson },
   };
   RelGlobal *pGlobal;
   int rc;

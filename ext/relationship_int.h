@@ -181,5 +181,7 @@ int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
 
 /**** Interface to code in rel_closure.c ****/
 int relRegisterClosure(sqlite3 *db, RelGlobal *pGlobal);
+/**** Interface to code in rel_json.c ****/
+int relRegisterJson(sqlite3 *db, RelGlobal *pGlobal);
 
 #endif /* RELATIONSHIP_INT_H */
