@@ -486,6 +486,7 @@ int sqlite3_relationship_init(
     int (*xRegister)(sqlite3*, RelGlobal*);
   } aReg[] = {
     { "rel_list", relRegisterList },
+    { "rel_check", relRegisterCheck },
   };
   RelGlobal *pGlobal;
   int rc;

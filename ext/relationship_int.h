@@ -179,4 +179,10 @@ int relUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
 /**** Interface to code in rel_list.c ****/
 int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
 
+/**** Interface to code in rel_check.c ****/
+int relRegisterCheck(sqlite3 *db, RelGlobal *pGlobal);
+
+/**** Interface to code in rel_diagram.c ****/
+int relRegisterDiagram(sqlite3 *db, RelGlobal *pGlobal);
+
 #endif /* RELATIONSHIP_INT_H */
