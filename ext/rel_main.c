@@ -487,6 +487,7 @@ int sqlite3_relationship_init(
   } aReg[] = {
     { "rel_list", relRegisterList },
     { "rel_check", relRegisterCheck },
+    { "rel_diagram", relRegisterDiagram },
   };
   RelGlobal *pGlobal;
   int rc;
