@@ -8,9 +8,10 @@
 **     CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,
 **                        parent_id INTEGER REFERENCES parent(id));
 **     CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,
-**         backref=parent, cascade='all, delete-orphan');
+**         cascade='all, delete-orphan');
 **
-**     -- later, a writer without the extension and its triggers:
+**     -- rows the triggers do not stop (an INSERT with a parent that is
+**     -- not there, a child inserted without one):
 **     INSERT INTO child VALUES (5, 'lost', 7), (6, 'alone', NULL);
 **
 **     SELECT * FROM rel_check;
@@ -20,6 +21,7 @@
 **     --                            without a parent row (delete-orphan)
 **
 **     SELECT count(*) = 0 FROM rel_check;    -- a health check for CI
+**     SELECT c.* FROM rel_check k JOIN child c ON c.rowid = k.rowid;
 **
 ** The problem words, and what rowid holds (the rowid of the row holding
 ** the link, NULL when the problem is not one row's):
