@@ -116,6 +116,10 @@ static const char *const zOrphan = "orphan";
 static const char *const zNoIndex = "missing index";
 static const char *const zBroken = "broken declaration";
 
+/*
+** xConnect: declare the table's schema and make the table object, which
+** checkDisconnect() frees. Returns an SQLite code.
+*/
 static int checkConnect(sqlite3 *db, void *pAux, int argc,
                         const char *const *argv, sqlite3_vtab **ppVtab,
                         char **pzErr){
@@ -134,6 +138,9 @@ static int checkConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
+/*
+** xDisconnect: free the table object from checkConnect().
+*/
 static int checkDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(pVtab->zErrMsg);
   sqlite3_free(pVtab);
@@ -150,6 +157,9 @@ static int checkBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
+/*
+** xOpen: a new cursor with no checks, freed by checkClose().
+*/
 static int checkOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   CheckCursor *pCur = relMallocZero(sizeof(*pCur));
   (void)pVtab;
@@ -176,6 +186,9 @@ static void checkClear(CheckCursor *pCur){
   pCur->iRowid = 0;
 }
 
+/*
+** xClose: finalize the cursor's statement, free its checks and itself.
+*/
 static int checkClose(sqlite3_vtab_cursor *cur){
   checkClear((CheckCursor*)cur);
   sqlite3_free(cur);
@@ -479,11 +492,17 @@ static int checkFilter(sqlite3_vtab_cursor *cur, int idxNum,
   return rc;
 }
 
+/*
+** xNext: the next row of the current check, or of the next one.
+*/
 static int checkNext(sqlite3_vtab_cursor *cur){
   CheckCursor *pCur = (CheckCursor*)cur;
   return checkStep(pCur);
 }
 
+/*
+** xEof: 1 when every check has run out of rows.
+*/
 static int checkEof(sqlite3_vtab_cursor *cur){
   CheckCursor *pCur = (CheckCursor*)cur;
   return pCur->iItem>=pCur->nItem;
@@ -510,6 +529,9 @@ static int checkColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   return SQLITE_OK;
 }
 
+/*
+** xRowid: the row's number in this scan, from 1.
+*/
 static int checkRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   *pRowid = ((CheckCursor*)cur)->iRowid;
   return SQLITE_OK;
