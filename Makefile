@@ -1,4 +1,5 @@
-# sqlite-relationship: make demo | make test | make test-asan | make clean
+# sqlite-relationship: make demo | make test | make test-asan | make diagram |
+# make clean
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -11,7 +12,7 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
 
-.PHONY: all deps test-deps demo test test-asan clean
+.PHONY: all deps test-deps demo test test-asan diagram clean
 
 all: $(BUILD)/relationship.so
 
@@ -46,6 +47,14 @@ test-asan: $(BUILD)/asan/relationship.so | test-deps
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TCLSH) test/all.tcl
+
+# docs/diagram.png, the README's picture: the seeds' schemas of
+# sql/diagram.sql, rel_diagram('dot') drawn by Graphviz (Debian's graphviz).
+diagram: $(BUILD)/relationship.so
+	@tools/deps.sh diagram
+	sqlite3 -batch :memory: < sql/diagram.sql > $(BUILD)/diagram.out
+	sed -n '/^digraph/,/^}/p' $(BUILD)/diagram.out > $(BUILD)/diagram.dot
+	dot -Tpng -Gdpi=120 -Gbgcolor=white -o docs/diagram.png $(BUILD)/diagram.dot
 
 clean:
 	rm -rf $(BUILD)

@@ -488,6 +488,8 @@ int sqlite3_relationship_init(
     { "rel_list", relRegisterList },
     { "rel_closure", relRegisterClosure },
     { "rel_json", relRegisterJson },
+    { "rel_check", relRegisterCheck },
+    { "rel_diagram", relRegisterDiagram },
   };
   RelGlobal *pGlobal;
   int rc;

@@ -183,5 +183,10 @@ int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
 int relRegisterClosure(sqlite3 *db, RelGlobal *pGlobal);
 /**** Interface to code in rel_json.c ****/
 int relRegisterJson(sqlite3 *db, RelGlobal *pGlobal);
+/**** Interface to code in rel_check.c ****/
+int relRegisterCheck(sqlite3 *db, RelGlobal *pGlobal);
+
+/**** Interface to code in rel_diagram.c ****/
+int relRegisterDiagram(sqlite3 *db, RelGlobal *pGlobal);
 
 #endif /* RELATIONSHIP_INT_H */

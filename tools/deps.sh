@@ -6,7 +6,7 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [valgrind]   (default: build test)
+# Usage: tools/deps.sh [build] [test] [valgrind] [diagram] (default: build test)
 set -u
 want="${*:-build test}"
 missing=""
@@ -30,6 +30,9 @@ for w in $want; do
       ;;
     valgrind)
       command -v valgrind >/dev/null 2>&1 || need valgrind
+      ;;
+    diagram)
+      command -v dot >/dev/null 2>&1 || need graphviz
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac

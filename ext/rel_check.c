@@ -1,0 +1,572 @@
+/*
+** rel_check.c: the eponymous table rel_check, one row per integrity
+** problem of the declared relationships; empty when every rule holds.
+**
+** USAGE
+**
+**     CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);
+**     CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,
+**                        parent_id INTEGER REFERENCES parent(id));
+**     CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,
+**         cascade='all, delete-orphan');
+**
+**     -- rows the triggers do not stop (an INSERT with a parent that is
+**     -- not there, a child inserted without one):
+**     INSERT INTO child VALUES (5, 'lost', 7), (6, 'alone', NULL);
+**
+**     SELECT * FROM rel_check;
+**     -- parent_children|missing source|5|child.parent_id = 7: no parent
+**     --                                    row with id = 7
+**     -- parent_children|orphan|6|child.parent_id is NULL: a child row
+**     --                            without a parent row (delete-orphan)
+**
+**     SELECT count(*) = 0 FROM rel_check;    -- a health check for CI
+**     SELECT c.* FROM rel_check k JOIN child c ON c.rowid = k.rowid;
+**
+** The problem words, and what rowid holds (the rowid of the row holding
+** the link, NULL when the problem is not one row's):
+**
+**   missing source        a target row's foreign key names no source row
+**                         (one-to-many, one-to-one); rowid of the target row
+**   missing target        a source row's foreign key names no target row
+**                         (many-to-one); rowid of the source row
+**   dangling association  an association row whose end is NULL or gone;
+**                         rowid of the association row (one row per end)
+**   duplicate one_to_one  a second row under uselist=0 with the same
+**                         foreign key; rowid of each row but the first
+**   orphan                under cascade delete-orphan, a row whose foreign
+**                         key is NULL; rowid of that row
+**   missing index         no index starts with the link column; NULL
+**   broken declaration    the tables no longer fit the declaration (a
+**                         table renamed or dropped, a column gone); NULL
+**
+** HOW IT WORKS
+**
+**     CREATE TABLE rel_check(relationship, problem, rowid, detail)
+**
+** xFilter reads the declarations of every schema (main, temp, attached,
+** in pragma_database_list order; relationship tables by name) and turns
+** each link into checks. A link is one column holding a reference:
+** child.parent_id, or each of an association table's two columns. A link
+** declared twice (a backref or back_populates pair, the two sides of a
+** many-to-many) is checked once, under the name that sorts first; the
+** rules of the link (uselist=0, delete-orphan) are merged over every
+** declaration on it, as the triggers' are (rel_triggers.c).
+**
+** Each check is one SQL statement yielding (rowid, detail) rows, the
+** anti-join that PRAGMA foreign_key_check runs:
+**
+**     SELECT c.rowid, <detail> FROM child AS c WHERE c.parent_id IS NOT NULL
+**       AND NOT EXISTS (SELECT 1 FROM parent AS p WHERE p.id = c.parent_id)
+**
+** which searches the referenced key's index once per row. The cursor
+** prepares one check at a time, steps it as xNext is called, and finalizes
+** it before the next: the rows are streamed, never materialised; only the
+** list of checks (their SQL) is kept. The statements are prepared for each
+** scan, as PRAGMA foreign_key_check compiles its own, since the schema may
+** have changed in between.
+**
+** Rows come by schema, then relationship name, then link, then problem in
+** the order of the table above, then rowid.
+*/
+#include "relationship_int.h"
+
+#define CHECK_NCOL 4
+
+typedef struct CheckVtab CheckVtab;
+struct CheckVtab {
+  sqlite3_vtab base;          /* Base class; must be first */
+  RelGlobal *pGlobal;         /* Per-connection state */
+};
+
+/* One check: a statement yielding (rowid, detail) rows of one problem. */
+typedef struct CheckItem CheckItem;
+struct CheckItem {
+  char *zRel;                 /* Relationship the rows are reported under */
+  const char *zProblem;       /* Problem word (static) */
+  char *zSql;                 /* SELECT rowid-or-NULL, detail ... */
+};
+
+typedef struct CheckCursor CheckCursor;
+struct CheckCursor {
+  sqlite3_vtab_cursor base;   /* Base class; must be first */
+  int nItem;                  /* Checks to run */
+  int nAlloc;                 /* Allocated slots of aItem */
+  CheckItem *aItem;           /* The checks, in row order */
+  int iItem;                  /* Check that pStmt runs */
+  sqlite3_stmt *pStmt;        /* Its statement, on its current row */
+  i64 iRowid;                 /* Row counter: the rowid of rel_check */
+};
+
+/* One link: column zCol of table zChild refers to key zKey (NULL: rowid)
+** of zParent. Pointers borrowed from the declaration. */
+typedef struct CheckLink CheckLink;
+struct CheckLink {
+  const char *zChild;
+  const char *zCol;
+  const char *zParent;
+  const char *zKey;
+};
+
+static const char *const zMissingSource = "missing source";
+static const char *const zMissingTarget = "missing target";
+static const char *const zDangling = "dangling association";
+static const char *const zDuplicate = "duplicate one_to_one";
+static const char *const zOrphan = "orphan";
+static const char *const zNoIndex = "missing index";
+static const char *const zBroken = "broken declaration";
+
+/*
+** xConnect: declare the table's schema and make the table object, which
+** checkDisconnect() frees. Returns an SQLite code.
+*/
+static int checkConnect(sqlite3 *db, void *pAux, int argc,
+                        const char *const *argv, sqlite3_vtab **ppVtab,
+                        char **pzErr){
+  CheckVtab *pNew;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(relationship, problem, rowid, detail)");
+  if( rc!=SQLITE_OK ) return rc;
+  /* Reads only: safe anywhere. */
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  pNew = relMallocZero(sizeof(*pNew));
+  if( pNew==0 ) return SQLITE_NOMEM;
+  pNew->pGlobal = (RelGlobal*)pAux;
+  *ppVtab = &pNew->base;
+  return SQLITE_OK;
+}
+
+/*
+** xDisconnect: free the table object from checkConnect().
+*/
+static int checkDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab->zErrMsg);
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/*
+** xBestIndex: one plan, a full scan of every check.
+*/
+static int checkBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  (void)pVtab;
+  pInfo->estimatedCost = 1e6;
+  pInfo->estimatedRows = 100;
+  return SQLITE_OK;
+}
+
+/*
+** xOpen: a new cursor with no checks, freed by checkClose().
+*/
+static int checkOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  CheckCursor *pCur = relMallocZero(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/*
+** Finalize the cursor's statement and free its checks.
+*/
+static void checkClear(CheckCursor *pCur){
+  int i;
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  for(i=0; i<pCur->nItem; i++){
+    sqlite3_free(pCur->aItem[i].zRel);
+    sqlite3_free(pCur->aItem[i].zSql);
+  }
+  sqlite3_free(pCur->aItem);
+  pCur->aItem = 0;
+  pCur->nItem = pCur->nAlloc = 0;
+  pCur->iItem = 0;
+  pCur->iRowid = 0;
+}
+
+/*
+** xClose: finalize the cursor's statement, free its checks and itself.
+*/
+static int checkClose(sqlite3_vtab_cursor *cur){
+  checkClear((CheckCursor*)cur);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+/*
+** Append a check to the cursor. Takes ownership of zSql (from
+** sqlite3_mprintf(), freed here on failure); zRel is copied. Returns
+** SQLITE_OK or SQLITE_NOMEM.
+*/
+static int checkAdd(CheckCursor *pCur, const char *zRel,
+                    const char *zProblem, char *zSql){
+  CheckItem *pItem;
+  if( zSql==0 ) return SQLITE_NOMEM;
+  if( pCur->nItem>=pCur->nAlloc ){
+    int nNew = pCur->nAlloc ? pCur->nAlloc*2 : 16;
+    CheckItem *aNew = sqlite3_realloc64(pCur->aItem, sizeof(CheckItem)*nNew);
+    if( aNew==0 ){ sqlite3_free(zSql); return SQLITE_NOMEM; }
+    pCur->aItem = aNew;
+    pCur->nAlloc = nNew;
+  }
+  pItem = &pCur->aItem[pCur->nItem];
+  pItem->zRel = relStrdup(zRel);
+  if( pItem->zRel==0 ){ sqlite3_free(zSql); return SQLITE_NOMEM; }
+  pItem->zProblem = zProblem;
+  pItem->zSql = zSql;
+  pCur->nItem++;
+  return SQLITE_OK;
+}
+
+/*
+** The links of declaration p into aLink[] (room for 2); returns how many.
+*/
+static int checkDeclLinks(RelDecl *p, CheckLink *aLink){
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      aLink[0].zChild = p->tgt.zName;  aLink[0].zCol = p->zFk;
+      aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
+      return 1;
+    case REL_MANY_TO_ONE:
+      aLink[0].zChild = p->src.zName;  aLink[0].zCol = p->zFk;
+      aLink[0].zParent = p->tgt.zName; aLink[0].zKey = p->zTgtKey;
+      return 1;
+    default:
+      aLink[0].zChild = p->sec.zName;  aLink[0].zCol = p->zSrcCol;
+      aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
+      aLink[1].zChild = p->sec.zName;  aLink[1].zCol = p->zTgtCol;
+      aLink[1].zParent = p->tgt.zName; aLink[1].zKey = p->zTgtKey;
+      return 2;
+  }
+}
+
+/*
+** Is pLink one of declaration p's links? Returns 1 or 0.
+*/
+static int checkDeclHasLink(RelDecl *p, const CheckLink *pLink){
+  CheckLink aLink[2];
+  int n = checkDeclLinks(p, aLink);
+  int i;
+  for(i=0; i<n; i++){
+    if( sqlite3_stricmp(aLink[i].zChild, pLink->zChild)==0
+     && sqlite3_stricmp(aLink[i].zCol, pLink->zCol)==0 ) return 1;
+  }
+  return 0;
+}
+
+/*
+** Add the checks of link pLink, reported under declaration p (the first
+** by name over the link); aDecl[0..nDecl) are all the declarations of the
+** schema, whose rules on the link are merged. Returns an SQLite code.
+*/
+static int checkAddLink(
+  CheckCursor *pCur, RelDecl *p, const CheckLink *pLink,
+  RelDecl **aDecl, int nDecl
+){
+  const char *zDb = p->zDb;
+  const char *zWord;
+  char *zKeyP = relKey("p", pLink->zKey);
+  char *zNotNull = sqlite3_mprintf("c.\"%w\" IS NOT NULL AND",
+                                   pLink->zCol);
+  const char *zKeyName = pLink->zKey ? pLink->zKey : "rowid";
+  int bOne = 0, bOrphan = 0;
+  int i, rc;
+
+  if( zKeyP==0 || zNotNull==0 ){ rc = SQLITE_NOMEM; goto done; }
+  for(i=0; i<nDecl; i++){
+    RelDecl *q = aDecl[i];
+    if( q->eKind==REL_MANY_TO_MANY || !checkDeclHasLink(q, pLink) ) continue;
+    if( q->bOneToOne ) bOne = 1;
+    if( (q->mCascade & REL_CASCADE_DELETE_ORPHAN)
+     && (q->eKind==REL_ONE_TO_MANY || q->eKind==REL_ONE_TO_ONE) ){
+      bOrphan = 1;
+    }
+  }
+
+  /* A reference to a row that is not there (an association row: also a
+  ** NULL end, which links nothing). */
+  switch( p->eKind ){
+    case REL_MANY_TO_MANY: zWord = zDangling; break;
+    case REL_MANY_TO_ONE:  zWord = zMissingTarget; break;
+    default:               zWord = zMissingSource; break;
+  }
+  rc = checkAdd(pCur, p->zName, zWord, sqlite3_mprintf(
+      "SELECT c.rowid, CASE WHEN c.\"%w\" IS NULL THEN '%q.%q is NULL'"
+      " ELSE '%q.%q = ' || quote(c.\"%w\") || ': no %q row with %q = '"
+      " || quote(c.\"%w\") END"
+      " FROM \"%w\".\"%w\" AS c WHERE %s NOT EXISTS (SELECT 1 FROM"
+      " \"%w\".\"%w\" AS p WHERE %s = c.\"%w\") ORDER BY c.rowid",
+      pLink->zCol, pLink->zChild, pLink->zCol,
+      pLink->zChild, pLink->zCol, pLink->zCol, pLink->zParent, zKeyName,
+      pLink->zCol,
+      zDb, pLink->zChild,
+      zWord==zDangling ? "" : zNotNull,
+      zDb, pLink->zParent, zKeyP, pLink->zCol));
+  if( rc!=SQLITE_OK ) goto done;
+
+  /* uselist=0: every row but the first with the same foreign key. */
+  if( bOne ){
+    rc = checkAdd(pCur, p->zName, zDuplicate, sqlite3_mprintf(
+        "SELECT c.rowid, '%q.%q = ' || quote(c.\"%w\") || ', as in %q row '"
+        " || (SELECT min(d.rowid) FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" ="
+        " c.\"%w\") || ': uselist=0 allows one %q row per %q row'"
+        " FROM \"%w\".\"%w\" AS c WHERE c.\"%w\" IS NOT NULL AND EXISTS"
+        " (SELECT 1 FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" = c.\"%w\""
+        " AND d.rowid < c.rowid) ORDER BY c.rowid",
+        pLink->zChild, pLink->zCol, pLink->zCol, pLink->zChild,
+        zDb, pLink->zChild, pLink->zCol, pLink->zCol,
+        pLink->zChild, pLink->zParent,
+        zDb, pLink->zChild, pLink->zCol,
+        zDb, pLink->zChild, pLink->zCol, pLink->zCol));
+    if( rc!=SQLITE_OK ) goto done;
+  }
+
+  /* delete-orphan: a row with no parent at all. */
+  if( bOrphan ){
+    rc = checkAdd(pCur, p->zName, zOrphan, sqlite3_mprintf(
+        "SELECT c.rowid, '%q.%q is NULL: a %q row without a %q row"
+        " (delete-orphan)' FROM \"%w\".\"%w\" AS c WHERE c.\"%w\" IS NULL"
+        " ORDER BY c.rowid",
+        pLink->zChild, pLink->zCol, pLink->zChild, pLink->zParent,
+        zDb, pLink->zChild, pLink->zCol));
+    if( rc!=SQLITE_OK ) goto done;
+  }
+
+  /* An index starting with the link column (or the column is the rowid),
+  ** as rel_triggers.c looks for one. */
+  rc = checkAdd(pCur, p->zName, zNoIndex, sqlite3_mprintf(
+      "SELECT NULL, 'no index starts with %q.%q, so every lookup by it"
+      " scans %q' WHERE NOT EXISTS (SELECT 1 FROM pragma_index_list('%q',"
+      " '%q') AS il WHERE NOT il.partial AND (SELECT name FROM"
+      " pragma_index_info(il.name, '%q') WHERE seqno=0) = '%q' COLLATE NOCASE"
+      " UNION ALL SELECT 1 FROM pragma_table_info('%q', '%q') WHERE name ="
+      " '%q' COLLATE NOCASE AND pk=1 AND type='INTEGER' COLLATE NOCASE AND"
+      " (SELECT count(*) FROM pragma_table_info('%q', '%q') WHERE pk>0)=1)",
+      pLink->zChild, pLink->zCol, pLink->zChild,
+      pLink->zChild, zDb, zDb, pLink->zCol,
+      pLink->zChild, zDb, pLink->zCol, pLink->zChild, zDb));
+
+ done:
+  sqlite3_free(zKeyP);
+  sqlite3_free(zNotNull);
+  return rc;
+}
+
+/*
+** Add the checks of schema zDb to the cursor. A relationship table whose
+** declaration no longer reads becomes a "broken declaration" check; any
+** other error is returned with *pzErr set (the caller frees it).
+*/
+static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
+                          const char *zDb, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  RelDecl **aDecl = 0;
+  int nDecl = 0;
+  int i, j, k, rc;
+
+  rc = relPrepare(pGlobal->db, &pStmt,
+      "SELECT name FROM \"%w\".sqlite_schema WHERE type='table'"
+      " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
+      " ORDER BY name", zDb);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pGlobal->db));
+    return rc;
+  }
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    char *zName = relStrdup((const char*)sqlite3_column_text(pStmt, 0));
+    RelDecl *pDecl = 0;
+    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+    rc = relFindDecl(pGlobal, zDb, zName, &pDecl, pzErr);
+    if( rc==SQLITE_ERROR ){
+      /* the tables no longer fit: a problem to report, with the message
+      ** that every use of the table gives, less its "relationship X: " */
+      const char *zMsg = *pzErr ? *pzErr : "cannot be read";
+      char *zPre = sqlite3_mprintf("relationship %s: ", zName);
+      if( zPre && sqlite3_strnicmp(zMsg, zPre, (int)strlen(zPre))==0 ){
+        zMsg += strlen(zPre);
+      }
+      rc = zPre ? checkAdd(pCur, zName, zBroken,
+                           sqlite3_mprintf("SELECT NULL, '%q'", zMsg))
+                : SQLITE_NOMEM;
+      sqlite3_free(zPre);
+      sqlite3_free(*pzErr);
+      *pzErr = 0;
+      pDecl = 0;
+    }
+    sqlite3_free(zName);
+    if( rc==SQLITE_OK && pDecl ){
+      RelDecl **aNew = sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1));
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      aDecl = aNew;
+      aDecl[nDecl++] = pDecl;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+
+  /* Each link once, under the first declaration (by name) over it. */
+  for(i=0; rc==SQLITE_OK && i<nDecl; i++){
+    CheckLink aLink[2];
+    int nLink = checkDeclLinks(aDecl[i], aLink);
+    for(k=0; rc==SQLITE_OK && k<nLink; k++){
+      for(j=0; j<i; j++){
+        if( checkDeclHasLink(aDecl[j], &aLink[k]) ) break;
+      }
+      if( j<i ) continue;
+      rc = checkAddLink(pCur, aDecl[i], &aLink[k], aDecl, nDecl);
+    }
+  }
+  sqlite3_free(aDecl);
+  return rc;
+}
+
+/*
+** Step the checks from the current one until one yields a row (pStmt is
+** on it) or none is left (pStmt NULL, iItem==nItem). Returns an SQLite
+** code; a failing check sets the table's error message.
+*/
+static int checkStep(CheckCursor *pCur){
+  sqlite3 *db = ((CheckVtab*)pCur->base.pVtab)->pGlobal->db;
+  while( pCur->iItem<pCur->nItem ){
+    int rc;
+    if( pCur->pStmt==0 ){
+      rc = sqlite3_prepare_v2(db, pCur->aItem[pCur->iItem].zSql, -1,
+                              &pCur->pStmt, 0);
+      if( rc!=SQLITE_OK ){
+        relVtabError(pCur->base.pVtab, "rel_check: %s: %s",
+                     pCur->aItem[pCur->iItem].zRel, sqlite3_errmsg(db));
+        return rc;
+      }
+    }
+    rc = sqlite3_step(pCur->pStmt);
+    if( rc==SQLITE_ROW ){
+      pCur->iRowid++;
+      return SQLITE_OK;
+    }
+    if( rc!=SQLITE_DONE ){
+      rc = sqlite3_finalize(pCur->pStmt);
+      pCur->pStmt = 0;
+      relVtabError(pCur->base.pVtab, "rel_check: %s: %s",
+                   pCur->aItem[pCur->iItem].zRel, sqlite3_errmsg(db));
+      return rc;
+    }
+    sqlite3_finalize(pCur->pStmt);
+    pCur->pStmt = 0;
+    pCur->iItem++;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** xFilter: list the checks of every schema, then run to the first row.
+*/
+static int checkFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                       const char *idxStr, int argc, sqlite3_value **argv){
+  CheckCursor *pCur = (CheckCursor*)cur;
+  RelGlobal *pGlobal = ((CheckVtab*)cur->pVtab)->pGlobal;
+  sqlite3_stmt *pDbs = 0;
+  int rc;
+  (void)idxNum; (void)idxStr; (void)argc; (void)argv;
+  checkClear(pCur);
+  rc = relPrepare(pGlobal->db, &pDbs,
+                  "SELECT name FROM pragma_database_list ORDER BY seq");
+  while( rc==SQLITE_OK && sqlite3_step(pDbs)==SQLITE_ROW ){
+    char *zDb = relStrdup((const char*)sqlite3_column_text(pDbs, 0));
+    char *zErr = 0;
+    if( zDb==0 ){ rc = SQLITE_NOMEM; break; }
+    rc = checkAddSchema(pCur, pGlobal, zDb, &zErr);
+    sqlite3_free(zDb);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      relVtabError(cur->pVtab, "rel_check: %s", zErr ? zErr : "error");
+    }
+    sqlite3_free(zErr);
+  }
+  sqlite3_finalize(pDbs);
+  if( rc==SQLITE_OK ) rc = checkStep(pCur);
+  return rc;
+}
+
+/*
+** xNext: the next row of the current check, or of the next one.
+*/
+static int checkNext(sqlite3_vtab_cursor *cur){
+  CheckCursor *pCur = (CheckCursor*)cur;
+  return checkStep(pCur);
+}
+
+/*
+** xEof: 1 when every check has run out of rows.
+*/
+static int checkEof(sqlite3_vtab_cursor *cur){
+  CheckCursor *pCur = (CheckCursor*)cur;
+  return pCur->iItem>=pCur->nItem;
+}
+
+/*
+** xColumn: relationship, problem, rowid, detail.
+*/
+static int checkColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                       int i){
+  CheckCursor *pCur = (CheckCursor*)cur;
+  CheckItem *pItem = &pCur->aItem[pCur->iItem];
+  switch( i ){
+    case 0:
+      sqlite3_result_text(ctx, pItem->zRel, -1, SQLITE_TRANSIENT);
+      break;
+    case 1:
+      sqlite3_result_text(ctx, pItem->zProblem, -1, SQLITE_STATIC);
+      break;
+    default:
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i-2));
+      break;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** xRowid: the row's number in this scan, from 1.
+*/
+static int checkRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((CheckCursor*)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module checkModule = {
+  /* iVersion    */ 0,
+  /* xCreate     */ 0,
+  /* xConnect    */ checkConnect,
+  /* xBestIndex  */ checkBestIndex,
+  /* xDisconnect */ checkDisconnect,
+  /* xDestroy    */ 0,
+  /* xOpen       */ checkOpen,
+  /* xClose      */ checkClose,
+  /* xFilter     */ checkFilter,
+  /* xNext       */ checkNext,
+  /* xEof        */ checkEof,
+  /* xColumn     */ checkColumn,
+  /* xRowid      */ checkRowid,
+  /* xUpdate     */ 0,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ 0,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ 0
+};
+
+/*
+** Register rel_check on db. Returns an SQLite code.
+*/
+int relRegisterCheck(sqlite3 *db, RelGlobal *pGlobal){
+  return sqlite3_create_module(db, "rel_check", &checkModule, pGlobal);
+}
