@@ -324,8 +324,8 @@ static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
     if( pItem==0 ) break;
     pItem->zFrom = pTab->zName;
     pItem->zTo = pTo ? pTo->zName : 0;
-    pItem->zRef = azRef[i]; azRef[i] = 0;
-    pItem->zCol = azFrom[i]; azFrom[i] = 0;
+    pItem->zRef = inferCheck(pCtx, relStrdup(azRef[i]));
+    pItem->zCol = inferCheck(pCtx, relStrdup(azFrom[i]));
     pItem->bForce = nSame>1 || pTo==pTab;
   }
 
