@@ -36,12 +36,14 @@
 **
 ** inferPlan() reads every ordinary table of the main schema
 ** (pragma_table_list), and each one's single-column foreign keys
-** (pragma_foreign_key_list; composite ones are skipped). A table that is
-** an association table becomes one many-to-many item; any other table
-** gives one item per foreign key. Items that a declared relationship
-** covers already (rel_list: the same link column, or the same secondary)
-** are dropped. Names are then chosen for the whole schema at once, so the
-** choice does not depend on the order of the tables:
+** (pragma_foreign_key_list; composite ones are skipped, and so are keys
+** from or to a WITHOUT ROWID table, which the core cannot link yet). A
+** table that is an association table becomes one many-to-many item; any
+** other table gives one item per foreign key. Items that a declared
+** relationship covers already (relListDecls(): the same link column
+** between the same tables, or the same secondary) are dropped. Names are
+** then chosen for the whole schema at once, so the choice does not depend
+** on the order of the tables:
 **
 **     foreign key child.col -> parent:
 **         default   child_parent            parent_child
@@ -672,6 +674,12 @@ static void relInferSqlFunc(
 static void inferRun(InferCtx *pCtx){
   int i, rc;
   rc = sqlite3_exec(pCtx->db, "SAVEPOINT rel_infer", 0, 0, 0);
+  if( rc==SQLITE_BUSY ){
+    /* SQLite opens no savepoint while a statement that writes runs */
+    inferError(pCtx, "cannot declare from inside a statement that writes;"
+               " call it in a SELECT of its own");
+    return;
+  }
   if( rc!=SQLITE_OK ){ inferDbError(pCtx, rc); return; }
   for(i=0; i<pCtx->nItem && rc==SQLITE_OK; i++){
     char *zSql;
