@@ -341,9 +341,33 @@ static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
 }
 
 /*
+** Does declaration p link through column zCol of table zHolder, which
+** refers to table zOther? True for its foreign key (one-to-many,
+** many-to-one, one-to-one), and for either column of its secondary.
+*/
+static int inferDeclUses(
+  RelDecl *p, const char *zHolder, const char *zCol, const char *zOther
+){
+  if( p->eKind==REL_MANY_TO_MANY ){
+    if( sqlite3_stricmp(p->sec.zName, zHolder)!=0 ) return 0;
+    return (sqlite3_stricmp(p->zSrcCol, zCol)==0
+            && sqlite3_stricmp(p->src.zName, zOther)==0)
+        || (sqlite3_stricmp(p->zTgtCol, zCol)==0
+            && sqlite3_stricmp(p->tgt.zName, zOther)==0);
+  }else{
+    RelBase *pHolder = p->eKind==REL_MANY_TO_ONE ? &p->src : &p->tgt;
+    RelBase *pOther = p->eKind==REL_MANY_TO_ONE ? &p->tgt : &p->src;
+    return sqlite3_stricmp(pHolder->zName, zHolder)==0
+        && sqlite3_stricmp(pOther->zName, zOther)==0
+        && sqlite3_stricmp(p->zFk, zCol)==0;
+  }
+}
+
+/*
 ** Mark the items that a declared relationship of main covers already: a
-** foreign key that is some declaration's link column (either side), an
-** association table that is some declaration's secondary.
+** foreign key that some declaration links through (its foreign key, or a
+** column of its secondary), an association table that is some
+** declaration's secondary or one of whose foreign keys is so used.
 */
 static void inferMarkDeclared(InferCtx *pCtx){
   RelDecl **aDecl = 0;
@@ -362,15 +386,14 @@ static void inferMarkDeclared(InferCtx *pCtx){
     InferItem *pItem = &pCtx->aItem[i];
     for(j=0; j<nDecl && !pItem->bDeclared; j++){
       RelDecl *p = aDecl[j];
-      if( p->eKind==REL_MANY_TO_MANY ){
-        pItem->bDeclared = pItem->bM2m
-            && sqlite3_stricmp(p->sec.zName, pItem->zSec)==0;
-      }else if( !pItem->bM2m && pItem->zTo ){
-        RelBase *pHolder = p->eKind==REL_MANY_TO_ONE ? &p->src : &p->tgt;
-        RelBase *pOther = p->eKind==REL_MANY_TO_ONE ? &p->tgt : &p->src;
-        pItem->bDeclared = sqlite3_stricmp(pHolder->zName, pItem->zFrom)==0
-            && sqlite3_stricmp(pOther->zName, pItem->zTo)==0
-            && sqlite3_stricmp(p->zFk, pItem->zCol)==0;
+      if( pItem->bM2m ){
+        pItem->bDeclared = (p->eKind==REL_MANY_TO_MANY
+                            && sqlite3_stricmp(p->sec.zName, pItem->zSec)==0)
+            || inferDeclUses(p, pItem->zSec, pItem->zCol, pItem->zFrom)
+            || inferDeclUses(p, pItem->zSec, pItem->zCol2, pItem->zTo);
+      }else if( pItem->zTo ){
+        pItem->bDeclared = inferDeclUses(p, pItem->zFrom, pItem->zCol,
+                                         pItem->zTo);
       }
     }
   }
