@@ -734,32 +734,31 @@ static void relInferFunc(
   sqlite3_context *ctx, int argc, sqlite3_value **argv
 ){
   InferCtx c;
-  int i, k;
+  char *zOut = 0;
+  int i, k, nDo = 0;
   if( !inferStart(&c, "rel_infer", ctx, argc, argv) ) return;
   inferPlan(&c);
-  for(i=0; i<c.nItem && !c.aItem[i].bInScope; i++){}
-  if( c.rc==SQLITE_OK && i<c.nItem ) inferRun(&c);
   if( c.rc==SQLITE_OK ){
+    /* the result first, so that running out of memory declares nothing */
     sqlite3_str *pStr = sqlite3_str_new(c.db);
-    char *zOut;
-    int bFirst = 1;
     sqlite3_str_appendall(pStr, "[");
     for(i=0; i<c.nItem; i++){
       if( !c.aItem[i].bInScope ) continue;
       for(k=0; k<2; k++){
-        if( !bFirst ) sqlite3_str_appendall(pStr, ",");
+        if( nDo++ ) sqlite3_str_appendall(pStr, ",");
         relJsonString(pStr, c.aItem[i].azName[k]);
-        bFirst = 0;
       }
     }
     sqlite3_str_appendall(pStr, "]");
     zOut = sqlite3_str_finish(pStr);
-    if( zOut==0 ){
-      c.rc = SQLITE_NOMEM;
-    }else{
-      sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
-      sqlite3_result_subtype(ctx, 'J');
-    }
+    if( zOut==0 ) c.rc = SQLITE_NOMEM;
+  }
+  if( c.rc==SQLITE_OK && nDo>0 ) inferRun(&c);
+  if( c.rc==SQLITE_OK ){
+    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+    sqlite3_result_subtype(ctx, 'J');
+  }else{
+    sqlite3_free(zOut);
   }
   inferFinish(&c, ctx);
 }
