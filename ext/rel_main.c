@@ -320,7 +320,7 @@ static int relDeclareAppendOpt(sqlite3_str *pStr, char *zOpt){
 /*
 ** Append z to pStr as a JSON string, quoted and escaped.
 */
-static void relJsonString(sqlite3_str *pStr, const char *z){
+void relJsonString(sqlite3_str *pStr, const char *z){
   sqlite3_str_appendchar(pStr, 1, '"');
   for(; *z; z++){
     unsigned char c = (unsigned char)*z;
@@ -490,6 +490,7 @@ int sqlite3_relationship_init(
     { "rel_json", relRegisterJson },
     { "rel_check", relRegisterCheck },
     { "rel_diagram", relRegisterDiagram },
+    { "rel_infer", relRegisterInfer },
   };
   RelGlobal *pGlobal;
   int rc;

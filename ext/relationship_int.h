@@ -150,6 +150,7 @@ int relFindDecl(RelGlobal *pGlobal, const char *zDb, const char *zName,
 int relListDecls(RelGlobal *pGlobal, const char *zDb, const char *zSkip,
                  RelDecl ***papDecl, int *pnDecl, char **pzErr);
 const char *relKindName(int eKind);
+void relJsonString(sqlite3_str *pStr, const char *z);
 
 /**** Interface to code in rel_declare.c ****/
 int relDeclParse(sqlite3 *db, const char *zDb, const char *zName,
@@ -188,5 +189,7 @@ int relRegisterCheck(sqlite3 *db, RelGlobal *pGlobal);
 
 /**** Interface to code in rel_diagram.c ****/
 int relRegisterDiagram(sqlite3 *db, RelGlobal *pGlobal);
+/**** Interface to code in rel_infer.c ****/
+int relRegisterInfer(sqlite3 *db, RelGlobal *pGlobal);
 
 #endif /* RELATIONSHIP_INT_H */
