@@ -1,4 +1,6 @@
 # sqlite-relationship: make demo | make test | make test-asan | make clean
+#                      make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
+#                      make dist (build/relationship.c, the single-file source)
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -10,20 +12,67 @@ BUILD   := build
 SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+PCDIR   ?= $(LIBDIR)/pkgconfig
+VERSION := $(shell sed -n 's/^\#define SQLITE_RELATIONSHIP_VERSION  *"\(.*\)"/\1/p' ext/relationship.h)
+STATOBJ := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(SRC))
 
-.PHONY: all deps test-deps demo test test-asan clean
+.PHONY: all deps test-deps demo test test-asan dist install uninstall clean $(BUILD)/relationship.pc
 
-all: $(BUILD)/relationship.so
+all: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c
 
 deps:
 	@tools/deps.sh build
 
 test-deps:
-	@tools/deps.sh build test
+	@tools/deps.sh build test hosts
 
 $(BUILD)/relationship.so: $(SRC) $(HDR) | deps
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC)
+
+# The static library, for programs that link the extension in and register
+# it with sqlite3_auto_extension: the same sources, compiled with SQLITE_CORE.
+$(BUILD)/static/%.o: ext/%.c $(HDR) | deps
+	@mkdir -p $(BUILD)/static
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -fPIC -c -o $@ $<
+
+$(BUILD)/librelationship.a: $(STATOBJ)
+	rm -f $@
+	ar rcs $@ $(STATOBJ)
+
+# The single-file distribution, to drop next to a program's sqlite3.c.
+dist: $(BUILD)/relationship.c
+$(BUILD)/relationship.c: $(SRC) $(HDR) tools/amalgamate.sh
+	@mkdir -p $(BUILD)
+	tools/amalgamate.sh $(HDR) $(SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/relationship.pc: ext/relationship.h Makefile
+	@mkdir -p $(BUILD)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: relationship' \
+	  'Description: SQLAlchemy relationship() patterns as a SQLite extension' \
+	  'Version: $(VERSION)' \
+	  'Requires.private: sqlite3' \
+	  'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -lrelationship' > $@
+
+# Installs the loadable extension, the static library, the public header
+# and the pkg-config file. DESTDIR is prepended for staged installs.
+install: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR)
+	install -m 755 $(BUILD)/relationship.so $(DESTDIR)$(LIBDIR)/relationship.so
+	install -m 644 $(BUILD)/librelationship.a $(DESTDIR)$(LIBDIR)/librelationship.a
+	install -m 644 ext/relationship.h $(DESTDIR)$(INCDIR)/relationship.h
+	install -m 644 $(BUILD)/relationship.pc $(DESTDIR)$(PCDIR)/relationship.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/relationship.so \
+	  $(DESTDIR)$(LIBDIR)/librelationship.a \
+	  $(DESTDIR)$(INCDIR)/relationship.h \
+	  $(DESTDIR)$(PCDIR)/relationship.pc
 
 # The sanitizer build: AddressSanitizer + UndefinedBehaviorSanitizer,
 # stopping at the first report.
@@ -32,10 +81,15 @@ $(BUILD)/asan/relationship.so: $(SRC) $(HDR) | deps
 	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	  -fno-sanitize-recover=undefined $(WARN) -fPIC -shared -o $@ $(SRC)
 
+# The tour: the main example, then how to run each of the others.
 demo: $(BUILD)/relationship.so
-	sqlite3 :memory: < sql/one_to_many.sql
+	@echo '== sqlite3 :memory: < sql/one_to_many.sql'
+	@sqlite3 :memory: < sql/one_to_many.sql
+	@echo
+	@echo '== more, one script per pattern:'
+	@for f in sql/*.sql; do echo "  sqlite3 :memory: < $$f"; done
 
-test: $(BUILD)/relationship.so | test-deps
+test: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c | test-deps
 	@REL_EXT=$(CURDIR)/$(BUILD)/relationship $(TCLSH) test/all.tcl
 
 # tclsh is not instrumented, so the sanitizer runtimes are preloaded.
