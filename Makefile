@@ -1,6 +1,7 @@
 # sqlite-relationship: make demo | make test | make test-asan | make clean
 #                      make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
 #                      make dist (build/relationship.c, the single-file source)
+#                      make test-sqlite-latest (the suite on a newer SQLite)
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -17,9 +18,10 @@ LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 PCDIR   ?= $(LIBDIR)/pkgconfig
 VERSION := $(shell sed -n 's/^\#define SQLITE_RELATIONSHIP_VERSION  *"\(.*\)"/\1/p' ext/relationship.h)
+LATEST  := $(shell sed -n 's/^want=//p' tools/sqlite-latest.sh)
 STATOBJ := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(SRC))
 
-.PHONY: all deps test-deps demo test test-asan dist install uninstall clean $(BUILD)/relationship.pc
+.PHONY: all deps test-deps demo test test-asan test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc
 
 all: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c
 
@@ -94,12 +96,27 @@ test: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.
 
 # tclsh is not instrumented, so the sanitizer runtimes are preloaded.
 # LeakSanitizer reports memory still unreachable at exit.
-test-asan: $(BUILD)/asan/relationship.so | test-deps
+test-asan: $(BUILD)/asan/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c | test-deps
 	@REL_EXT=$(CURDIR)/$(BUILD)/asan/relationship \
 	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TCLSH) test/all.tcl
+
+# The same suite on a newer SQLite (tools/sqlite-latest.sh builds it from
+# the amalgamation an npm package ships): Tcl, Python and the programs the
+# tests build run on it through LD_LIBRARY_PATH, the shell is its own, and
+# test/hosts.test checks that sqlite_version() says so.
+$(BUILD)/sqlite-latest/libsqlite3.so.0: tools/sqlite-latest.sh | deps
+	@tools/deps.sh latest
+	tools/sqlite-latest.sh
+
+test-sqlite-latest: $(BUILD)/relationship.so $(BUILD)/librelationship.a \
+    $(BUILD)/relationship.c $(BUILD)/sqlite-latest/libsqlite3.so.0 | test-deps
+	@PATH=$(CURDIR)/$(BUILD)/sqlite-latest:$$PATH \
+	  LD_LIBRARY_PATH=$(CURDIR)/$(BUILD)/sqlite-latest \
+	  REL_SQLITE_VERSION=$(LATEST) \
+	  REL_EXT=$(CURDIR)/$(BUILD)/relationship $(TCLSH) test/all.tcl
 
 clean:
 	rm -rf $(BUILD)
