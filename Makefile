@@ -1,5 +1,7 @@
-# sqlite-relationship: make demo | make test | make test-asan | make diagram |
-# make clean
+# sqlite-relationship: make demo | make test | make test-asan | make diagram | make clean
+#                      make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
+#                      make dist (build/relationship.c, the single-file source)
+#                      make test-sqlite-latest (the suite on a newer SQLite)
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -11,20 +13,68 @@ BUILD   := build
 SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+PCDIR   ?= $(LIBDIR)/pkgconfig
+VERSION := $(shell sed -n 's/^\#define SQLITE_RELATIONSHIP_VERSION  *"\(.*\)"/\1/p' ext/relationship.h)
+LATEST  := $(shell sed -n 's/^want=//p' tools/sqlite-latest.sh)
+STATOBJ := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(SRC))
 
-.PHONY: all deps test-deps demo test test-asan diagram clean
+.PHONY: all deps test-deps demo test test-asan diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc
 
-all: $(BUILD)/relationship.so
+all: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c
 
 deps:
 	@tools/deps.sh build
 
 test-deps:
-	@tools/deps.sh build test
+	@tools/deps.sh build test hosts
 
 $(BUILD)/relationship.so: $(SRC) $(HDR) | deps
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $(SRC)
+
+# The static library, for programs that link the extension in and register
+# it with sqlite3_auto_extension: the same sources, compiled with SQLITE_CORE.
+$(BUILD)/static/%.o: ext/%.c $(HDR) | deps
+	@mkdir -p $(BUILD)/static
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -fPIC -c -o $@ $<
+
+$(BUILD)/librelationship.a: $(STATOBJ)
+	rm -f $@
+	ar rcs $@ $(STATOBJ)
+
+# The single-file distribution, to drop next to a program's sqlite3.c.
+dist: $(BUILD)/relationship.c
+$(BUILD)/relationship.c: $(SRC) $(HDR) tools/amalgamate.sh
+	@mkdir -p $(BUILD)
+	tools/amalgamate.sh $(HDR) $(SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/relationship.pc: ext/relationship.h Makefile
+	@mkdir -p $(BUILD)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: relationship' \
+	  'Description: SQLAlchemy relationship() patterns as a SQLite extension' \
+	  'Version: $(VERSION)' \
+	  'Requires.private: sqlite3' \
+	  'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -lrelationship' > $@
+
+# Installs the loadable extension, the static library, the public header
+# and the pkg-config file. DESTDIR is prepended for staged installs.
+install: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR)
+	install -m 755 $(BUILD)/relationship.so $(DESTDIR)$(LIBDIR)/relationship.so
+	install -m 644 $(BUILD)/librelationship.a $(DESTDIR)$(LIBDIR)/librelationship.a
+	install -m 644 ext/relationship.h $(DESTDIR)$(INCDIR)/relationship.h
+	install -m 644 $(BUILD)/relationship.pc $(DESTDIR)$(PCDIR)/relationship.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/relationship.so \
+	  $(DESTDIR)$(LIBDIR)/librelationship.a \
+	  $(DESTDIR)$(INCDIR)/relationship.h \
+	  $(DESTDIR)$(PCDIR)/relationship.pc
 
 # The sanitizer build: AddressSanitizer + UndefinedBehaviorSanitizer,
 # stopping at the first report.
@@ -33,15 +83,20 @@ $(BUILD)/asan/relationship.so: $(SRC) $(HDR) | deps
 	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	  -fno-sanitize-recover=undefined $(WARN) -fPIC -shared -o $@ $(SRC)
 
+# The tour: the main example, then how to run each of the others.
 demo: $(BUILD)/relationship.so
-	sqlite3 :memory: < sql/one_to_many.sql
+	@echo '== sqlite3 :memory: < sql/one_to_many.sql'
+	@sqlite3 :memory: < sql/one_to_many.sql
+	@echo
+	@echo '== more, one script per pattern:'
+	@for f in sql/*.sql; do echo "  sqlite3 :memory: < $$f"; done
 
-test: $(BUILD)/relationship.so | test-deps
+test: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c | test-deps
 	@REL_EXT=$(CURDIR)/$(BUILD)/relationship $(TCLSH) test/all.tcl
 
 # tclsh is not instrumented, so the sanitizer runtimes are preloaded.
 # LeakSanitizer reports memory still unreachable at exit.
-test-asan: $(BUILD)/asan/relationship.so | test-deps
+test-asan: $(BUILD)/asan/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c | test-deps
 	@REL_EXT=$(CURDIR)/$(BUILD)/asan/relationship \
 	  LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -55,6 +110,21 @@ diagram: $(BUILD)/relationship.so
 	sqlite3 -batch :memory: < sql/diagram.sql > $(BUILD)/diagram.out
 	sed -n '/^digraph/,/^}/p' $(BUILD)/diagram.out > $(BUILD)/diagram.dot
 	dot -Tpng -Gdpi=120 -Gbgcolor=white -o docs/diagram.png $(BUILD)/diagram.dot
+
+# The same suite on a newer SQLite (tools/sqlite-latest.sh builds it from
+# the amalgamation an npm package ships): Tcl, Python and the programs the
+# tests build run on it through LD_LIBRARY_PATH, the shell is its own, and
+# test/hosts.test checks that sqlite_version() says so.
+$(BUILD)/sqlite-latest/libsqlite3.so.0: tools/sqlite-latest.sh | deps
+	@tools/deps.sh latest
+	tools/sqlite-latest.sh
+
+test-sqlite-latest: $(BUILD)/relationship.so $(BUILD)/librelationship.a \
+    $(BUILD)/relationship.c $(BUILD)/sqlite-latest/libsqlite3.so.0 | test-deps
+	@PATH=$(CURDIR)/$(BUILD)/sqlite-latest:$$PATH \
+	  LD_LIBRARY_PATH=$(CURDIR)/$(BUILD)/sqlite-latest \
+	  REL_SQLITE_VERSION=$(LATEST) \
+	  REL_EXT=$(CURDIR)/$(BUILD)/relationship $(TCLSH) test/all.tcl
 
 clean:
 	rm -rf $(BUILD)

@@ -6,7 +6,12 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [valgrind] [diagram] (default: build test)
+# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [diagram]   (default: build test)
+#
+# hosts: what test/hosts.test and test/install.test use: pkg-config, and
+# Debian's /usr/bin/python3 (not whatever python3 is first on PATH) with
+# its sqlite3 module and SQLAlchemy. latest: npm, which fetches the newer
+# SQLite that make test-sqlite-latest builds.
 set -u
 want="${*:-build test}"
 missing=""
@@ -27,6 +32,16 @@ for w in $want; do
       # fails, so the failure is turned into the exit status by hand.
       echo 'if {[catch {package require sqlite3}]} {exit 1}' \
         | tclsh >/dev/null 2>&1 || need libsqlite3-tcl
+      ;;
+    hosts)
+      command -v pkg-config >/dev/null 2>&1 || need pkgconf
+      command -v ar >/dev/null 2>&1 || need binutils
+      /usr/bin/python3 -c 'import sqlite3' >/dev/null 2>&1 || need python3
+      /usr/bin/python3 -c 'import sqlalchemy' >/dev/null 2>&1 \
+        || need python3-sqlalchemy
+      ;;
+    latest)
+      command -v npm >/dev/null 2>&1 || need npm
       ;;
     valgrind)
       command -v valgrind >/dev/null 2>&1 || need valgrind
