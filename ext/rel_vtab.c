@@ -502,15 +502,52 @@ static int relInit(
   return rc;
 }
 
+/*
+** A copy of xCreate/xConnect's argv in one allocation (the array, then the
+** strings), which the caller frees with sqlite3_free(); NULL when out of
+** memory. relInit() runs SQL, and when that SQL runs out of memory SQLite
+** may reset the schema, which frees the Table that owns argv while we are
+** still reading it.
+*/
+static char **relArgvCopy(int argc, const char *const *argv){
+  i64 nByte = sizeof(char*)*(argc+1);
+  char **azCopy;
+  char *z;
+  int i;
+  for(i=0; i<argc; i++) nByte += strlen(argv[i])+1;
+  azCopy = sqlite3_malloc64(nByte);
+  if( azCopy==0 ) return 0;
+  z = (char*)&azCopy[argc+1];
+  for(i=0; i<argc; i++){
+    size_t n = strlen(argv[i])+1;
+    memcpy(z, argv[i], n);
+    azCopy[i] = z;
+    z += n;
+  }
+  azCopy[argc] = 0;
+  return azCopy;
+}
+
+static int relCreateOrConnect(sqlite3 *db, void *pAux, int argc,
+                              const char *const *argv, sqlite3_vtab **ppVtab,
+                              char **pzErr, int bCreate){
+  char **azArg = relArgvCopy(argc, argv);
+  int rc;
+  if( azArg==0 ) return SQLITE_NOMEM;
+  rc = relInit(db, pAux, argc, (const char *const*)azArg, ppVtab, pzErr,
+               bCreate);
+  sqlite3_free(azArg);
+  return rc;
+}
 static int relCreate(sqlite3 *db, void *pAux, int argc,
                      const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr){
-  return relInit(db, pAux, argc, argv, ppVtab, pzErr, 1);
+  return relCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, 1);
 }
 static int relConnect(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr){
-  return relInit(db, pAux, argc, argv, ppVtab, pzErr, 0);
+  return relCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, 0);
 }
 
 /*
