@@ -11,7 +11,7 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
 
-.PHONY: all deps test-deps demo test test-asan clean
+.PHONY: all deps test-deps demo test test-asan test-oom clean
 
 all: $(BUILD)/relationship.so
 
@@ -46,6 +46,18 @@ test-asan: $(BUILD)/asan/relationship.so | test-deps
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TCLSH) test/all.tcl
+
+# The out-of-memory sweep (test/oom.c): the extension compiled into the
+# driver, under ASan+UBSan; its last line counts the failure points.
+SANFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+  -fno-sanitize-recover=undefined
+$(BUILD)/oom: test/oom.c $(SRC) $(HDR) | deps
+	@mkdir -p $(BUILD)
+	$(CC) $(SANFLAGS) $(WARN) -Wno-missing-field-initializers -DSQLITE_CORE -Iext -o $@ test/oom.c $(SRC) -lsqlite3
+
+test-oom: $(BUILD)/oom
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(BUILD)/oom
 
 clean:
 	rm -rf $(BUILD)
