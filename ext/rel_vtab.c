@@ -792,7 +792,26 @@ static int relEof(sqlite3_vtab_cursor *cur){
 static int relColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   RelCursor *pCur = (RelCursor*)cur;
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
-  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  switch( sqlite3_column_type(pCur->pStmt, i) ){
+    /* Text and blobs are copied with sqlite3_result_text/blob(), which
+    ** report a failed copy as an error of this column. A failed copy in
+    ** sqlite3_result_value() only marks the connection, and the next
+    ** nested statement (xUpdate runs some) clears the mark: the row would
+    ** be written with a NULL instead of failing. */
+    case SQLITE_TEXT:
+      sqlite3_result_text(ctx, (const char*)sqlite3_column_text(pCur->pStmt, i),
+                          sqlite3_column_bytes(pCur->pStmt, i),
+                          SQLITE_TRANSIENT);
+      break;
+    case SQLITE_BLOB:
+      sqlite3_result_blob(ctx, sqlite3_column_blob(pCur->pStmt, i),
+                          sqlite3_column_bytes(pCur->pStmt, i),
+                          SQLITE_TRANSIENT);
+      break;
+    default:
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+      break;
+  }
   return SQLITE_OK;
 }
 

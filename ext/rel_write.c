@@ -456,6 +456,7 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
   int rc;
   if( zSql==0 ){
     relVtabError(&pTab->base, "out of memory");
+    pTab->rcStmt = SQLITE_NOMEM;
     return 0;
   }
   if( pTab->apDyn[iSlot] && strcmp(pTab->azDynSql[iSlot], zSql)==0 ){
@@ -473,6 +474,7 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
   if( rc!=SQLITE_OK ){
     relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
                  sqlite3_errmsg(pTab->db));
+    pTab->rcStmt = rc;
     return 0;
   }
   return pTab->apDyn[iSlot];
@@ -511,8 +513,10 @@ static int relSetColumns(
   pStmt = relDynStmt(pTab, iSlot, sqlite3_str_finish(pStr));
   if( pStmt==0 ) return pTab->rcStmt;
   for(i=iFirst; i<iLast; i++){
+    int rc;
     if( i==iSkip || sqlite3_value_nochange(aVal[i]) ) continue;
-    sqlite3_bind_value(pStmt, i+1, aVal[i]);
+    rc = sqlite3_bind_value(pStmt, i+1, aVal[i]);
+    if( rc!=SQLITE_OK ) return rc;    /* out of memory: not a NULL */
   }
   sqlite3_bind_int64(pStmt, p->nCol+1, iRowid);
   return relRun(pTab, pStmt);
