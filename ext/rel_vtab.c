@@ -126,6 +126,7 @@ char *relSymmetricSql(RelDecl *p){
 char *relFromSql(RelDecl *p){
   char *zTgtKey = relKey("t", p->zTgtKey);
   char *zOut;
+  if( zTgtKey==0 ) return 0;            /* out of memory */
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
@@ -164,6 +165,12 @@ static char *relSelectSql(RelDecl *p){
   char *zOwner = relOwnerExpr(p);
   char *zFrom = relFromSql(p);
   int i;
+  if( zOwner==0 || zFrom==0 ){          /* out of memory */
+    sqlite3_free(zOwner);
+    sqlite3_free(zFrom);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
   sqlite3_str_appendall(pStr, "SELECT ");
   for(i=0; i<p->nCol; i++){
     sqlite3_str_appendf(pStr, "%s, ", p->azExpr[i]);
@@ -186,6 +193,13 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
   char *zSql;
   int rc, i, nParam = 0;
 
+  if( zSelect==0 || zOwner==0 || zKey==0 ){   /* out of memory */
+    sqlite3_free(zSelect);
+    sqlite3_free(zOwner);
+    sqlite3_free(zKey);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_NOMEM;
+  }
   sqlite3_str_appendall(pStr, zSelect);
   if( idxNum & PLAN_OWNER ){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", zOwner, ++nParam);
