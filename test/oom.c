@@ -463,6 +463,8 @@ int main(int argc, char **argv){
           }
           if( bVerbose && run.rc!=SQLITE_OK ){
             printf("--- before\n%s--- after\n%s", run.before.z, run.after.z);
+          }else if( bVerbose && strcmp(run.res.z, ref.res.z) ){
+            printf("--- expected\n%s--- got\n%s", ref.res.z, run.res.z);
           }else if( bVerbose ){
             printf("--- expected\n%s--- got\n%s", ref.after.z, run.after.z);
           }
