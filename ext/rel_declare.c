@@ -518,6 +518,9 @@ static void parseCascade(DeclCtx *pCtx){
     if( sqlite3_str_length(pStr) ) sqlite3_str_appendall(pStr, ", ");
     sqlite3_str_appendall(pStr, azWord[i]);
   }
+  if( sqlite3_str_errcode(pStr) && pCtx->rc==SQLITE_OK ){
+    pCtx->rc = SQLITE_NOMEM;       /* not an empty list: out of memory */
+  }
   p->zCascade = sqlite3_str_finish(pStr);
   if( p->zCascade==0 && pCtx->rc==SQLITE_OK ){
     p->zCascade = declDup(pCtx, "none");
