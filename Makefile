@@ -3,6 +3,7 @@
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
 
+SHELL   := /bin/bash
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra
@@ -11,7 +12,7 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
 
-.PHONY: all deps test-deps demo test test-asan test-oom clean
+.PHONY: all deps test-deps demo test test-asan test-oom test-valgrind clean
 
 all: $(BUILD)/relationship.so
 
@@ -46,6 +47,20 @@ test-asan: $(BUILD)/asan/relationship.so | test-deps
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TCLSH) test/all.tcl
+
+# The core scenarios under valgrind memcheck: any error, or a definite
+# leak, fails the run (the plain build; tclsh itself is not checked for
+# leaks of its own: only definite ones count).
+VALGRIND_TESTS ?= test/core.test test/collection.test test/m2m.test test/cascade.test test/hostile.test
+test-valgrind: $(BUILD)/relationship.so | test-deps
+	@tools/deps.sh valgrind
+	@for t in $(VALGRIND_TESTS); do \
+	  echo "valgrind $$t"; \
+	  REL_EXT=$(CURDIR)/$(BUILD)/relationship valgrind -q --error-exitcode=99 \
+	    --leak-check=full --errors-for-leak-kinds=definite \
+	    --show-leak-kinds=definite $(TCLSH) $$t | tail -1; \
+	  rc=$${PIPESTATUS[0]}; [ "$$rc" = 0 ] || { echo "valgrind: $$t failed ($$rc)"; exit 1; }; \
+	done
 
 # The out-of-memory sweep (test/oom.c): the extension compiled into the
 # driver, under ASan+UBSan; its last line counts the failure points.
