@@ -12,7 +12,7 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
 
-.PHONY: all deps test-deps demo test test-asan test-oom test-valgrind clean
+.PHONY: all deps test-deps demo test test-asan test-oom test-valgrind fuzz fuzz-smoke clean
 
 all: $(BUILD)/relationship.so
 
@@ -73,6 +73,31 @@ $(BUILD)/oom: test/oom.c $(SRC) $(HDR) | deps
 test-oom: $(BUILD)/oom
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(BUILD)/oom
+
+# libFuzzer targets (clang from Debian). The seed corpora are in
+# test/fuzz/<target>/; new inputs found go to build/fuzz/<target>/, crashes
+# to build/fuzz/. make fuzz runs each for FUZZ_SECONDS, make fuzz-smoke
+# briefly (CI).
+FUZZ_TARGETS := declare
+FUZZ_SECONDS ?= 120
+$(BUILD)/fuzz_%: test/fuzz_%.c $(SRC) $(HDR)
+	@tools/deps.sh fuzz
+	@mkdir -p $(BUILD)/fuzz
+	clang -O1 -g -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -DSQLITE_CORE -Iext -o $@ $< $(SRC) -lsqlite3
+
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/fuzz/$$t; \
+	  echo "fuzz $$t: $(FUZZ_SECONDS)s"; \
+	  ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
+	    $(BUILD)/fuzz/$$t test/fuzz/$$t 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written'; \
+	  [ "$${PIPESTATUS[0]}" = 0 ] || { echo "fuzz $$t: failed"; exit 1; }; \
+	done
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15
 
 clean:
 	rm -rf $(BUILD)

@@ -6,7 +6,7 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [valgrind]   (default: build test)
+# Usage: tools/deps.sh [build] [test] [valgrind] [fuzz]   (default: build test)
 set -u
 want="${*:-build test}"
 missing=""
@@ -30,6 +30,14 @@ for w in $want; do
       ;;
     valgrind)
       command -v valgrind >/dev/null 2>&1 || need valgrind
+      ;;
+    fuzz)
+      # libFuzzer: clang, and its runtime (libclang-rt-14-dev on bookworm)
+      command -v clang >/dev/null 2>&1 || need clang
+      printf 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}\n' \
+        | clang -fsanitize=fuzzer -x c - -o /tmp/deps-fuzz.$$ >/dev/null 2>&1 \
+        || need libclang-rt-14-dev
+      rm -f /tmp/deps-fuzz.$$
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac
