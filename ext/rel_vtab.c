@@ -482,6 +482,12 @@ static int relInit(
   /* Writes report constraint failures before changing anything, so the
   ** statement's ON CONFLICT clause can be honoured (rel_write.c). */
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  /* Neither SQLITE_VTAB_INNOCUOUS nor SQLITE_VTAB_DIRECTONLY: a write
+  ** through a relationship table changes base tables, so it is not
+  ** innocuous, and under PRAGMA trusted_schema=OFF a view or trigger of
+  ** an untrusted schema may not use it ("unsafe use of virtual table");
+  ** with the schema trusted (SQLite's default) triggers and views may,
+  ** as they may write the base tables (test/hostile.test 3.4-3.6). */
 
   pTab = relMallocZero(sizeof(*pTab));
   if( pTab==0 ){ rc = SQLITE_NOMEM; goto fail; }
