@@ -435,10 +435,10 @@ static void parseOptions(DeclCtx *pCtx, int nArg, const char *const *azArg){
       if( *z==0 || z[1]!=0 ){
         if( sqlite3_stricmp(zKey, "order_by")==0 && *z ){
           /* "col" DESC: a quoted column name; parseOrderBy reads it */
-          pCtx->azOpt[OPT_ORDER_BY] = pCtx->azOpt[OPT_ORDER_BY] ? 0 :
-                                      declDup(pCtx, zVal);
-          if( pCtx->azOpt[OPT_ORDER_BY]==0 ){
+          if( pCtx->azOpt[OPT_ORDER_BY] ){
             declError(pCtx, "option order_by given twice");
+          }else{
+            pCtx->azOpt[OPT_ORDER_BY] = declDup(pCtx, zVal);
           }
           sqlite3_free(zArg);
           continue;
