@@ -435,10 +435,10 @@ static void parseOptions(DeclCtx *pCtx, int nArg, const char *const *azArg){
       if( *z==0 || z[1]!=0 ){
         if( sqlite3_stricmp(zKey, "order_by")==0 && *z ){
           /* "col" DESC: a quoted column name; parseOrderBy reads it */
-          pCtx->azOpt[OPT_ORDER_BY] = pCtx->azOpt[OPT_ORDER_BY] ? 0 :
-                                      declDup(pCtx, zVal);
-          if( pCtx->azOpt[OPT_ORDER_BY]==0 ){
+          if( pCtx->azOpt[OPT_ORDER_BY] ){
             declError(pCtx, "option order_by given twice");
+          }else{
+            pCtx->azOpt[OPT_ORDER_BY] = declDup(pCtx, zVal);
           }
           sqlite3_free(zArg);
           continue;
@@ -517,6 +517,9 @@ static void parseCascade(DeclCtx *pCtx){
     if( i==5 ) p->mCascade |= REL_CASCADE_DELETE_ORPHAN;
     if( sqlite3_str_length(pStr) ) sqlite3_str_appendall(pStr, ", ");
     sqlite3_str_appendall(pStr, azWord[i]);
+  }
+  if( sqlite3_str_errcode(pStr) && pCtx->rc==SQLITE_OK ){
+    pCtx->rc = SQLITE_NOMEM;       /* not an empty list: out of memory */
   }
   p->zCascade = sqlite3_str_finish(pStr);
   if( p->zCascade==0 && pCtx->rc==SQLITE_OK ){

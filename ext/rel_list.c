@@ -113,6 +113,15 @@ static int listRow(RelDecl *p, char **az){
   if( p->zOrderBy==0 && p->nOrder>0 ){
     zOrder = relStrdup(p->azCol[p->aOrderCol[0]]);
   }
+  if( (p->zBackref && zReverse==0)
+   || (p->zOrderBy==0 && p->nOrder>0 && zOrder==0)
+  ){
+    /* out of memory: a wrong value (NULL, "rowid") is not a fallback */
+    sqlite3_free(zReverse);
+    sqlite3_free(zOrder);
+    memset(az, 0, sizeof(char*)*LIST_NCOL);
+    return SQLITE_NOMEM;
+  }
   azIn[0] = p->zName;
   azIn[1] = p->src.zName;
   azIn[2] = p->zAttr;
@@ -177,7 +186,11 @@ static int listFilter(sqlite3_vtab_cursor *cur, int idxNum,
     }
     sqlite3_free(aDecl);
   }
-  sqlite3_finalize(pDbs);
+  if( pDbs ){
+    /* the loop also ends when a step fails (out of memory): not an end */
+    int rc2 = sqlite3_finalize(pDbs);
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
   return rc;
 }
 

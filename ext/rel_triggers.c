@@ -231,7 +231,7 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   int eDelete = pR->eDelete;
   int rc;
 
-  rc = relDropLink(db, zDb, pL, 0, pzErr);
+  rc = zKeyOld ? relDropLink(db, zDb, pL, 0, pzErr) : SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
     rc = relColumnFacts(db, zDb, pL->zChild, pL->zCol, pL->zParent,
                         &bNotNull, &zOnDelete);
@@ -250,6 +250,7 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
         " %s rows refer to: %s.%s is NOT NULL; delete them first, or"
         " declare cascade='all, delete-orphan'", pR->zName, pL->zParent,
         pL->zChild, pL->zChild, pL->zCol);
+    if( zMsg==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
         " WHEN EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" = %s)"
@@ -267,6 +268,7 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     /* A tree: the whole subtree goes in one statement, so that it does
     ** not depend on PRAGMA recursive_triggers. */
     char *zKeyC = relKey("c", pL->zKey);
+    if( zKeyC==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
@@ -312,6 +314,7 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     sqlite3_free(zMsg);
     zMsg = sqlite3_mprintf("relationship %s: a %s row can have only one"
         " %s (uselist=0)", pR->zOne, pL->zParent, pL->zChild);
+    if( zMsg==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_insert\" BEFORE INSERT ON"
         " \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND EXISTS (SELECT 1 FROM \"%w\""

@@ -126,6 +126,7 @@ char *relSymmetricSql(RelDecl *p){
 char *relFromSql(RelDecl *p){
   char *zTgtKey = relKey("t", p->zTgtKey);
   char *zOut;
+  if( zTgtKey==0 ) return 0;            /* out of memory */
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
@@ -164,6 +165,12 @@ static char *relSelectSql(RelDecl *p){
   char *zOwner = relOwnerExpr(p);
   char *zFrom = relFromSql(p);
   int i;
+  if( zOwner==0 || zFrom==0 ){          /* out of memory */
+    sqlite3_free(zOwner);
+    sqlite3_free(zFrom);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
   sqlite3_str_appendall(pStr, "SELECT ");
   for(i=0; i<p->nCol; i++){
     sqlite3_str_appendf(pStr, "%s, ", p->azExpr[i]);
@@ -186,6 +193,13 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
   char *zSql;
   int rc, i, nParam = 0;
 
+  if( zSelect==0 || zOwner==0 || zKey==0 ){   /* out of memory */
+    sqlite3_free(zSelect);
+    sqlite3_free(zOwner);
+    sqlite3_free(zKey);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_NOMEM;
+  }
   sqlite3_str_appendall(pStr, zSelect);
   if( idxNum & PLAN_OWNER ){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", zOwner, ++nParam);
@@ -468,6 +482,12 @@ static int relInit(
   /* Writes report constraint failures before changing anything, so the
   ** statement's ON CONFLICT clause can be honoured (rel_write.c). */
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  /* Neither SQLITE_VTAB_INNOCUOUS nor SQLITE_VTAB_DIRECTONLY: a write
+  ** through a relationship table changes base tables, so it is not
+  ** innocuous, and under PRAGMA trusted_schema=OFF a view or trigger of
+  ** an untrusted schema may not use it ("unsafe use of virtual table");
+  ** with the schema trusted (SQLite's default) triggers and views may,
+  ** as they may write the base tables (test/hostile.test 3.4-3.6). */
 
   pTab = relMallocZero(sizeof(*pTab));
   if( pTab==0 ){ rc = SQLITE_NOMEM; goto fail; }
@@ -502,15 +522,52 @@ static int relInit(
   return rc;
 }
 
+/*
+** A copy of xCreate/xConnect's argv in one allocation (the array, then the
+** strings), which the caller frees with sqlite3_free(); NULL when out of
+** memory. relInit() runs SQL, and when that SQL runs out of memory SQLite
+** may reset the schema, which frees the Table that owns argv while we are
+** still reading it.
+*/
+static char **relArgvCopy(int argc, const char *const *argv){
+  i64 nByte = sizeof(char*)*(argc+1);
+  char **azCopy;
+  char *z;
+  int i;
+  for(i=0; i<argc; i++) nByte += strlen(argv[i])+1;
+  azCopy = sqlite3_malloc64(nByte);
+  if( azCopy==0 ) return 0;
+  z = (char*)&azCopy[argc+1];
+  for(i=0; i<argc; i++){
+    size_t n = strlen(argv[i])+1;
+    memcpy(z, argv[i], n);
+    azCopy[i] = z;
+    z += n;
+  }
+  azCopy[argc] = 0;
+  return azCopy;
+}
+
+static int relCreateOrConnect(sqlite3 *db, void *pAux, int argc,
+                              const char *const *argv, sqlite3_vtab **ppVtab,
+                              char **pzErr, int bCreate){
+  char **azArg = relArgvCopy(argc, argv);
+  int rc;
+  if( azArg==0 ) return SQLITE_NOMEM;
+  rc = relInit(db, pAux, argc, (const char *const*)azArg, ppVtab, pzErr,
+               bCreate);
+  sqlite3_free(azArg);
+  return rc;
+}
 static int relCreate(sqlite3 *db, void *pAux, int argc,
                      const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr){
-  return relInit(db, pAux, argc, argv, ppVtab, pzErr, 1);
+  return relCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, 1);
 }
 static int relConnect(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr){
-  return relInit(db, pAux, argc, argv, ppVtab, pzErr, 0);
+  return relCreateOrConnect(db, pAux, argc, argv, ppVtab, pzErr, 0);
 }
 
 /*
@@ -755,7 +812,26 @@ static int relEof(sqlite3_vtab_cursor *cur){
 static int relColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   RelCursor *pCur = (RelCursor*)cur;
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
-  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  switch( sqlite3_column_type(pCur->pStmt, i) ){
+    /* Text and blobs are copied with sqlite3_result_text/blob(), which
+    ** report a failed copy as an error of this column. A failed copy in
+    ** sqlite3_result_value() only marks the connection, and the next
+    ** nested statement (xUpdate runs some) clears the mark: the row would
+    ** be written with a NULL instead of failing. */
+    case SQLITE_TEXT:
+      sqlite3_result_text(ctx, (const char*)sqlite3_column_text(pCur->pStmt, i),
+                          sqlite3_column_bytes(pCur->pStmt, i),
+                          SQLITE_TRANSIENT);
+      break;
+    case SQLITE_BLOB:
+      sqlite3_result_blob(ctx, sqlite3_column_blob(pCur->pStmt, i),
+                          sqlite3_column_bytes(pCur->pStmt, i),
+                          SQLITE_TRANSIENT);
+      break;
+    default:
+      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+      break;
+  }
   return SQLITE_OK;
 }
 

@@ -80,6 +80,13 @@ static char *relWriteSql(RelDecl *p, int iStmt){
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i, n;
 
+  if( zSrcKey==0 || zTgtKey==0 ){
+    /* out of memory: an empty key would make other SQL, not none */
+    sqlite3_free(zSrcKey);
+    sqlite3_free(zTgtKey);
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return 0;
+  }
   switch( iStmt ){
     case REL_W_OWNER_FIND:
       /* -> source rowid [, m2o: its foreign key] */
@@ -179,6 +186,14 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       /* link rowid -> owner, target rowid, target key */
       char *zOwner = relOwnerExpr(p);
       char *zFrom = relFromSql(p);
+      if( zOwner==0 || zFrom==0 ){
+        sqlite3_free(zOwner);
+        sqlite3_free(zFrom);
+        sqlite3_free(zSrcKey);
+        sqlite3_free(zTgtKey);
+        sqlite3_free(sqlite3_str_finish(pStr));
+        return 0;
+      }
       sqlite3_str_appendf(pStr, "SELECT %s, t.rowid, %s%s AND %s = ?1",
                           zOwner, zTgtKey, zFrom, relRowidExpr(p));
       sqlite3_free(zOwner);
@@ -237,6 +252,7 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
       relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
                    rc==SQLITE_NOMEM ? "out of memory"
                                     : sqlite3_errmsg(pTab->db));
+      pTab->rcStmt = rc;
       return 0;
     }
     pTab->aWrite[iStmt] = pStmt;
@@ -288,7 +304,7 @@ static int relLookup(RelVtab *pTab, sqlite3_stmt *pStmt){
 static int relRunValueRowid(RelVtab *pTab, int iStmt, sqlite3_value *pVal,
                             i64 iRowid){
   sqlite3_stmt *pStmt = relStmt(pTab, iStmt);
-  if( pStmt==0 ) return SQLITE_ERROR;
+  if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_value(pStmt, 1, pVal);
   sqlite3_bind_int64(pStmt, 2, iRowid);
   return relRun(pTab, pStmt);
@@ -369,7 +385,7 @@ static int relUnlinkChild(RelVtab *pTab, i64 iRowid, int bCheckOnly){
   }
   if( bCheckOnly ) return SQLITE_OK;
   pStmt = relStmt(pTab, REL_W_UNLINK);
-  if( pStmt==0 ) return SQLITE_ERROR;
+  if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_int64(pStmt, 1, iRowid);
   return relRun(pTab, pStmt);
 }
@@ -390,7 +406,7 @@ static int relUnlinkSource(RelVtab *pTab, i64 iRowid, int bCheckOnly){
   }
   if( bCheckOnly ) return SQLITE_OK;
   pStmt = relStmt(pTab, REL_W_UNLINK);
-  if( pStmt==0 ) return SQLITE_ERROR;
+  if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_int64(pStmt, 1, iRowid);
   return relRun(pTab, pStmt);
 }
@@ -410,7 +426,7 @@ static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner, i64 *piRowid,
         " belongs to", p->zOwner, p->src.zName);
   }
   pStmt = relStmt(pTab, REL_W_OWNER_FIND);
-  if( pStmt==0 ) return SQLITE_ERROR;
+  if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_value(pStmt, 1, pOwner);
   rc = relLookup(pTab, pStmt);
   if( rc==SQLITE_DONE ){
@@ -440,6 +456,7 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
   int rc;
   if( zSql==0 ){
     relVtabError(&pTab->base, "out of memory");
+    pTab->rcStmt = SQLITE_NOMEM;
     return 0;
   }
   if( pTab->apDyn[iSlot] && strcmp(pTab->azDynSql[iSlot], zSql)==0 ){
@@ -457,6 +474,7 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
   if( rc!=SQLITE_OK ){
     relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
                  sqlite3_errmsg(pTab->db));
+    pTab->rcStmt = rc;
     return 0;
   }
   return pTab->apDyn[iSlot];
@@ -493,10 +511,12 @@ static int relSetColumns(
   }
   sqlite3_str_appendf(pStr, " WHERE rowid = ?%d", p->nCol+1);
   pStmt = relDynStmt(pTab, iSlot, sqlite3_str_finish(pStr));
-  if( pStmt==0 ) return SQLITE_ERROR;
+  if( pStmt==0 ) return pTab->rcStmt;
   for(i=iFirst; i<iLast; i++){
+    int rc;
     if( i==iSkip || sqlite3_value_nochange(aVal[i]) ) continue;
-    sqlite3_bind_value(pStmt, i+1, aVal[i]);
+    rc = sqlite3_bind_value(pStmt, i+1, aVal[i]);
+    if( rc!=SQLITE_OK ) return rc;    /* out of memory: not a NULL */
   }
   sqlite3_bind_int64(pStmt, p->nCol+1, iRowid);
   return relRun(pTab, pStmt);
@@ -543,7 +563,7 @@ static int relInsert(
 
   if( sqlite3_value_type(pKey)!=SQLITE_NULL ){
     pStmt = relStmt(pTab, REL_W_TGT_FIND);
-    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
     sqlite3_bind_value(pStmt, 1, pKey);
     if( bO2m ) sqlite3_bind_value(pStmt, 2, pOwner);
     rc = relLookup(pTab, pStmt);
@@ -565,7 +585,7 @@ static int relInsert(
   if( bFound ){
     /* the values given must be those stored (OR REPLACE: set them) */
     pStmt = relStmt(pTab, REL_W_TGT_SAME);
-    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
     sqlite3_bind_int64(pStmt, 1, iTgtRowid);
     for(i=0; i<p->nTgtCol; i++){
       if( i==iKeyCol || i==iFkCol ) continue;
@@ -596,7 +616,7 @@ static int relInsert(
       bLinked = relValueEq(pSrcFk, pTgtKey);
     }else if( p->eKind==REL_MANY_TO_MANY ){
       pStmt = relStmt(pTab, REL_W_LINK_FIND);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
       sqlite3_bind_value(pStmt, 2, pTgtKey);
       rc = relLookup(pTab, pStmt);
@@ -639,7 +659,7 @@ static int relInsert(
   /* one-to-one: the owner's current child goes (checked first) */
   if( p->eKind==REL_ONE_TO_ONE ){
     pStmt = relStmt(pTab, REL_W_CURRENT);
-    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
     sqlite3_bind_value(pStmt, 1, pOwner);
     rc = relLookup(pTab, pStmt);
     if( rc==SQLITE_ROW ){
@@ -661,7 +681,7 @@ static int relInsert(
   }
   if( !bFound ){
     pStmt = relStmt(pTab, REL_W_TGT_INSERT);
-    if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+    if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
     for(i=0; i<p->nTgtCol; i++){
       sqlite3_bind_value(pStmt, i+1, i==iFkCol ? pOwner : aVal[i]);
     }
@@ -684,7 +704,7 @@ static int relInsert(
     if( !bO2m ){
       /* the new row's key, to store in the link */
       pStmt = relStmt(pTab, REL_W_TGT_ROWID);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_int64(pStmt, 1, iTgtRowid);
       rc = relLookup(pTab, pStmt);
       if( rc!=SQLITE_ROW ){
@@ -720,7 +740,7 @@ static int relInsert(
       break;
     default:
       pStmt = relStmt(pTab, REL_W_LINK);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
       sqlite3_bind_value(pStmt, 2, pTgtKey);
       for(i=p->nTgtCol; i<p->nCol; i++){
@@ -746,7 +766,7 @@ static int relLocate(RelVtab *pTab, i64 iRowid, sqlite3_value **ppOwner,
                      i64 *piTgtRowid, sqlite3_value **ppKey){
   sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LOCATE);
   int rc;
-  if( pStmt==0 ) return SQLITE_ERROR;
+  if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_int64(pStmt, 1, iRowid);
   rc = relLookup(pTab, pStmt);
   if( rc!=SQLITE_ROW ) return rc;
@@ -772,7 +792,7 @@ static int relDelete(RelVtab *pTab, i64 iRowid){
       return relUnlinkSource(pTab, iRowid, 0);
     default:
       pStmt = relStmt(pTab, REL_W_UNLINK);
-      if( pStmt==0 ) return SQLITE_ERROR;
+      if( pStmt==0 ) return pTab->rcStmt;
       sqlite3_bind_int64(pStmt, 1, relAssocRowid(p, iRowid));
       return relRun(pTab, pStmt);
   }
@@ -831,7 +851,7 @@ static int relUpdateRow(
     }
     if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
       pStmt = relStmt(pTab, REL_W_LINK_FIND);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
       sqlite3_bind_value(pStmt, 2, pKey);
       rc = relLookup(pTab, pStmt);
@@ -877,7 +897,7 @@ static int relUpdateRow(
       break;
     default:
       pStmt = relStmt(pTab, REL_W_MOVE);
-      if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
       sqlite3_bind_int64(pStmt, 2, relAssocRowid(p, iRowid));
       if( p->bSymmetric ) sqlite3_bind_value(pStmt, 3, pOld);

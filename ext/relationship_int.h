@@ -131,6 +131,7 @@ struct RelVtab {
   sqlite3_stmt *aRead[REL_NPLAN];  /* Idle read statements, by idxNum */
   char *azPlan[REL_NPLAN];    /* Their query plans, for xBestIndex's idxStr */
   sqlite3_stmt *aWrite[REL_NWRITE];/* Write statements, prepared on use */
+  int rcStmt;                 /* Code of the last failure to prepare one */
   char *azDynSql[2];          /* SQL of apDyn[] */
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
 };

@@ -6,7 +6,7 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [diagram]   (default: build test)
+# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [fuzz] [diagram]   (default: build test)
 #
 # hosts: what test/hosts.test and test/install.test use: pkg-config, and
 # Debian's /usr/bin/python3 (not whatever python3 is first on PATH) with
@@ -48,6 +48,14 @@ for w in $want; do
       ;;
     diagram)
       command -v dot >/dev/null 2>&1 || need graphviz
+      ;;
+    fuzz)
+      # libFuzzer: clang, and its runtime (libclang-rt-14-dev on bookworm)
+      command -v clang >/dev/null 2>&1 || need clang
+      printf 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}\n' \
+        | clang -fsanitize=fuzzer -x c - -o /tmp/deps-fuzz.$$ >/dev/null 2>&1 \
+        || need libclang-rt-14-dev
+      rm -f /tmp/deps-fuzz.$$
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac

@@ -1,0 +1,502 @@
+/*
+** test/oom.c: the out-of-memory sweep (make test-oom).
+**
+** The extension is compiled into this program (-DSQLITE_CORE) and
+** registered with sqlite3_auto_extension(). An allocator installed with
+** SQLITE_CONFIG_MALLOC wraps SQLite's own and fails the Nth allocation
+** (mode "once") or the Nth and every later one (mode "persistent").
+**
+** For each scenario of aScenario[] (setup SQL, then one statement), and
+** for each mode, N runs from 1 until the statement runs without reaching
+** its Nth allocation. At every N, on a fresh database file:
+**
+**   - setup runs (and, for scenarios marked bReopen, the connection is
+**     closed and reopened, so that the statement connects the
+**     relationship tables: xConnect);
+**   - a dump of the database (sqlite_schema, then every table's rows) is
+**     taken; the fault is armed; the statement runs; the fault is disarmed;
+**   - the statement either fails with SQLITE_NOMEM and the dump is
+**     unchanged, or succeeds with the reference result and the reference
+**     dump (those of a run with no fault);
+**   - PRAGMA integrity_check says ok; rel_check (when this build has it)
+**     is empty;
+**   - after sqlite3_close() every allocation made since is freed (the
+**     wrapper counts them): no leak at any N.
+**
+** Adding a scenario for a new feature is one entry in aScenario[].
+** A scenario with zKnown set is a known failure not yet fixed: its
+** failures are counted apart ("known"), so that the sweep guards
+** everything else; remove zKnown once the bug is fixed.
+**
+** The last line is "oom: N failure points swept, M failures"; the exit
+** status is non-zero when M is not 0. Options: -v (each failure point),
+** a scenario name (only that one).
+*/
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int sqlite3_relationship_init(sqlite3*, char**, const sqlite3_api_routines*);
+
+/*------------------------------------------------------------------------
+** The scenarios. zSetup runs without faults; zStmt is the statement under
+** test (one statement, or several run by sqlite3_exec() as one unit only
+** when that is what a user would do).
+*/
+#define PC_SCHEMA \
+  "CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);" \
+  "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT," \
+  "  parent_id INTEGER REFERENCES parent(id));" \
+  "INSERT INTO parent VALUES (1,'p1'),(2,'p2'),(3,'p3');" \
+  "INSERT INTO child VALUES (1,'c1',1),(2,'c2',1),(3,'c3',2),(4,'c4',NULL);"
+#define PC_DECL \
+  "CREATE VIRTUAL TABLE child_parent USING relationship(child, parent," \
+  "  backref=children);"
+#define PC_ORPHAN \
+  "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child," \
+  "  cascade='all, delete-orphan', order_by='name DESC');"
+#define LR_SCHEMA \
+  "CREATE TABLE \"left\"(id INTEGER PRIMARY KEY, name TEXT);" \
+  "CREATE TABLE \"right\"(id INTEGER PRIMARY KEY, name TEXT);" \
+  "INSERT INTO \"left\" VALUES (1,'L1'),(2,'L2'),(3,'L3');" \
+  "INSERT INTO \"right\" VALUES (1,'R1'),(2,'R2'),(3,'R3'),(4,'R4');"
+#define LR_DECL \
+  "CREATE VIRTUAL TABLE left_children USING relationship(\"left\", \"right\"," \
+  "  secondary=association, backref=parents);" \
+  "INSERT INTO association VALUES (1,1),(1,2),(2,2),(2,3),(3,3);"
+#define AO_DECL \
+  "CREATE TABLE assoc(left_id INTEGER REFERENCES \"left\"(id)," \
+  "  right_id INTEGER REFERENCES \"right\"(id), extra TEXT," \
+  "  PRIMARY KEY(left_id, right_id));" \
+  "CREATE VIRTUAL TABLE left_items USING relationship(\"left\", \"right\"," \
+  "  secondary=assoc);" \
+  "INSERT INTO assoc VALUES (1,1,'a'),(1,2,'b'),(2,2,'c');"
+#define SYM_DECL \
+  "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT);" \
+  "INSERT INTO person VALUES (1,'a'),(2,'b'),(3,'c');" \
+  "CREATE VIRTUAL TABLE person_friends USING relationship(person, person," \
+  "  secondary=friendship, source_column=a, target_column=b, symmetric=1);" \
+  "INSERT INTO person_friends(owner, id) VALUES (1, 2);"
+
+static const struct Scenario {
+  const char *zName;
+  const char *zSetup;
+  const char *zStmt;
+  int bReopen;        /* Close and reopen before: the statement connects */
+  const char *zKnown; /* A known failure, not yet fixed: why */
+} aScenario[] = {
+  /* declaration */
+  { "declare-o2m", PC_SCHEMA,
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child)" },
+  { "declare-backref", PC_SCHEMA, PC_DECL },
+  { "declare-m2m-create-secondary", LR_SCHEMA,
+    "CREATE VIRTUAL TABLE left_children USING relationship(\"left\","
+    " \"right\", secondary=association, backref=parents)" },
+  { "declare-symmetric", "CREATE TABLE person(id INTEGER PRIMARY KEY);",
+    "CREATE VIRTUAL TABLE person_friends USING relationship(person, person,"
+    " secondary=friendship, source_column=a, target_column=b, symmetric=1)" },
+  { "declare-error", PC_SCHEMA,
+    "CREATE VIRTUAL TABLE parent_x USING relationship(parent, child,"
+    " foreign_key=nosuch)" },
+  { "rel_declare", PC_SCHEMA,
+    "SELECT rel_declare('child_parent', 'child', 'parent',"
+    " 'backref=children, cascade=all, delete-orphan')", 0,
+    "rel_declare() builds its JSON result after the CREATE VIRTUAL TABLE"
+    " it runs has written the schema; running out of memory there fails"
+    " the SELECT but keeps the tables" },
+  { "drop", PC_SCHEMA PC_DECL, "DROP TABLE parent_children", 0,
+    "DROP TABLE of a relationship table: out of memory inside xDestroy can"
+    " drop the table and leave the triggers (not yet traced)" },
+  /* reads */
+  { "plain-read", PC_SCHEMA, "SELECT * FROM child" },
+  { "read-owner", PC_SCHEMA PC_DECL,
+    "SELECT * FROM parent_children(1)" },
+  { "connect-read", PC_SCHEMA PC_DECL,
+    "SELECT * FROM parent_children(1)", 1 },
+  { "connect-write", PC_SCHEMA PC_DECL,
+    "INSERT INTO parent_children(owner, id) VALUES (2, 4)", 1 },
+  { "read-join", PC_SCHEMA PC_DECL,
+    "SELECT p.name, c.name FROM parent p JOIN parent_children(p.id) c"
+    " ORDER BY 1, 2" },
+  { "read-scan-in", PC_SCHEMA PC_DECL,
+    "SELECT owner, * FROM parent_children WHERE owner IN (1, 2)"
+    " ORDER BY owner, id" },
+  { "read-scalar", PC_SCHEMA PC_DECL, "SELECT * FROM child_parent(3)" },
+  { "read-order-by", PC_SCHEMA PC_ORPHAN,
+    "SELECT name FROM parent_children(1) ORDER BY name DESC" },
+  { "read-m2m", LR_SCHEMA LR_DECL,
+    "SELECT owner, id FROM right_parents ORDER BY 1, 2" },
+  { "read-assoc-object", LR_SCHEMA AO_DECL,
+    "SELECT owner, id, extra FROM left_items ORDER BY 1, 2" },
+  { "read-symmetric", SYM_DECL, "SELECT owner, id FROM person_friends" },
+  { "rel_list", PC_SCHEMA LR_SCHEMA PC_DECL LR_DECL,
+    "SELECT * FROM rel_list" },
+  /* writes */
+  { "link", PC_SCHEMA PC_DECL,
+    "INSERT INTO parent_children(owner, id) VALUES (2, 4)" },
+  { "link-new-rows", PC_SCHEMA PC_DECL,
+    "INSERT INTO parent_children(owner, name) VALUES (1,'n1'),(2,'n2'),(3,'n3')" },
+  { "link-or-ignore", PC_SCHEMA PC_DECL,
+    "INSERT OR IGNORE INTO parent_children(owner, id) VALUES (1, 1), (3, 4)" },
+  { "assign-scalar", PC_SCHEMA PC_DECL,
+    "INSERT OR REPLACE INTO child_parent(owner, id) VALUES (4, 3)" },
+  { "unlink", PC_SCHEMA PC_DECL,
+    "DELETE FROM parent_children WHERE owner = 1" },
+  { "unlink-orphan", PC_SCHEMA PC_ORPHAN,
+    "DELETE FROM parent_children WHERE owner = 1 AND id = 2" },
+  { "move", PC_SCHEMA PC_DECL,
+    "UPDATE parent_children SET owner = 3 WHERE owner = 1" },
+  { "update-target", PC_SCHEMA PC_DECL,
+    "UPDATE parent_children SET name = upper(name) WHERE owner = 1" },
+  { "m2m-link", LR_SCHEMA LR_DECL,
+    "INSERT INTO left_children(owner, id) VALUES (3, 1), (3, 4)" },
+  { "m2m-link-new", LR_SCHEMA LR_DECL,
+    "INSERT INTO right_parents(owner, name) VALUES (4, 'L4')" },
+  { "m2m-unlink", LR_SCHEMA LR_DECL,
+    "DELETE FROM left_children WHERE id = 2" },
+  { "m2m-move", LR_SCHEMA LR_DECL,
+    "UPDATE left_children SET owner = 3 WHERE owner = 1 AND id = 1" },
+  { "assoc-update", LR_SCHEMA AO_DECL,
+    "UPDATE left_items SET extra = 'z' WHERE owner = 1" },
+  { "symmetric-link", SYM_DECL,
+    "INSERT INTO person_friends(owner, id) VALUES (3, 1)" },
+  /* cascades and triggers, written on the base tables */
+  { "cascade-set-null", PC_SCHEMA PC_DECL, "DELETE FROM parent WHERE id = 1" },
+  { "cascade-delete", PC_SCHEMA PC_ORPHAN, "DELETE FROM parent WHERE id < 3" },
+  { "orphan-trigger", PC_SCHEMA PC_ORPHAN,
+    "UPDATE child SET parent_id = NULL WHERE id = 1" },
+  { "m2m-delete-source", LR_SCHEMA LR_DECL, "DELETE FROM \"left\" WHERE id = 2" },
+  { "key-change", LR_SCHEMA LR_DECL,
+    "UPDATE \"right\" SET id = 10 WHERE id = 2" },
+};
+#define NSCENARIO ((int)(sizeof(aScenario)/sizeof(aScenario[0])))
+
+/*------------------------------------------------------------------------
+** The failing allocator.
+*/
+static sqlite3_mem_methods orig;    /* SQLite's own */
+static int iFailAt = 0;             /* Fail allocation number iFailAt; 0: off */
+static int bPersist = 0;            /* Also fail every one after it */
+static int nCall = 0;               /* Allocations since armed */
+static int nFailed = 0;             /* Allocations failed since armed */
+static long nLive = 0;              /* Allocations not yet freed */
+
+static int shouldFail(void){
+  if( iFailAt==0 ) return 0;
+  nCall++;
+  if( nCall==iFailAt || (bPersist && nCall>iFailAt) ){ nFailed++; return 1; }
+  return 0;
+}
+static void *oomMalloc(int n){
+  void *p;
+  if( shouldFail() ) return 0;
+  p = orig.xMalloc(n);
+  if( p ) nLive++;
+  return p;
+}
+static void oomFree(void *p){
+  if( p ){ nLive--; orig.xFree(p); }
+}
+static void *oomRealloc(void *p, int n){
+  void *pNew;
+  if( shouldFail() ) return 0;
+  pNew = orig.xRealloc(p, n);
+  if( pNew && p==0 ) nLive++;
+  return pNew;
+}
+static int oomSize(void *p){ return orig.xSize(p); }
+static int oomRoundup(int n){ return orig.xRoundup(n); }
+static int oomInit(void *p){ return orig.xInit(p); }
+static void oomShutdown(void *p){ orig.xShutdown(p); }
+
+/*------------------------------------------------------------------------
+** Text buffers: results and dumps.
+*/
+typedef struct Buf Buf;
+struct Buf { char *z; size_t n, nAlloc; };
+static void bufAppend(Buf *p, const char *z){
+  size_t n = strlen(z);
+  if( p->n+n+1>p->nAlloc ){
+    p->nAlloc = (p->n+n+1)*2;
+    p->z = realloc(p->z, p->nAlloc);
+    if( p->z==0 ){ fprintf(stderr, "oom: out of real memory\n"); exit(2); }
+  }
+  memcpy(p->z+p->n, z, n+1);
+  p->n += n;
+}
+
+static void bufReset(Buf *p){ p->n = 0; if( p->z ) p->z[0] = 0; else bufAppend(p, ""); }
+
+static int rowCb(void *pArg, int nCol, char **az, char **azCol){
+  Buf *p = (Buf*)pArg;
+  int i;
+  (void)azCol;
+  for(i=0; i<nCol; i++){
+    bufAppend(p, az[i] ? az[i] : "NULL");
+    bufAppend(p, i==nCol-1 ? "\n" : "|");
+  }
+  return 0;
+}
+
+/*
+** Run zSql (one or more statements), appending result rows to p, as
+** sqlite3_exec() does but with every step and column checked: SQLite
+** 3.40's sqlite3_exec() can return SQLITE_ROW when converting a column to
+** text runs out of memory. Returns an SQLite code; the message is the
+** connection's.
+*/
+static int runSql(sqlite3 *db, const char *zSql, Buf *p){
+  const char *zTail = zSql;
+  int rc = SQLITE_OK;
+  while( rc==SQLITE_OK && zTail && zTail[0] ){
+    sqlite3_stmt *pStmt = 0;
+    rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zTail);
+    if( rc!=SQLITE_OK || pStmt==0 ) break;
+    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+      int i, nCol = sqlite3_column_count(pStmt);
+      for(i=0; i<nCol; i++){
+        const char *z = (const char*)sqlite3_column_text(pStmt, i);
+        if( z==0 && sqlite3_column_type(pStmt, i)!=SQLITE_NULL ){
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        bufAppend(p, z ? z : "NULL");
+        bufAppend(p, i==nCol-1 ? "\n" : "|");
+      }
+      if( rc==SQLITE_NOMEM ) break;
+    }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+    if( sqlite3_finalize(pStmt)!=SQLITE_OK && rc==SQLITE_OK ){
+      rc = sqlite3_errcode(db);
+    }
+  }
+  return rc;
+}
+
+/*
+** Dump the whole database into p: the schema, then every ordinary table's
+** rows (quoted), then integrity_check and rel_check (when there is one).
+** Runs with no fault armed. Returns 0, or 1 when the dump itself failed.
+*/
+static int dumpDb(sqlite3 *db, Buf *p){
+  sqlite3_stmt *pList = 0;
+  int rc;
+  bufReset(p);
+  rc = sqlite3_exec(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema"
+      " ORDER BY type, name", rowCb, p, 0);
+  if( rc ) return 1;
+  rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema"
+      " WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+      " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name", -1, &pList, 0);
+  if( rc ) return 1;
+  while( sqlite3_step(pList)==SQLITE_ROW ){
+    const char *zTab = (const char*)sqlite3_column_text(pList, 0);
+    char *zSql = sqlite3_mprintf(
+        "SELECT 'row', * FROM \"%w\"", zTab);
+    bufAppend(p, zTab);
+    bufAppend(p, ":\n");
+    rc = sqlite3_exec(db, zSql, rowCb, p, 0);
+    sqlite3_free(zSql);
+    if( rc ){ sqlite3_finalize(pList); return 1; }
+  }
+  sqlite3_finalize(pList);
+  bufAppend(p, "integrity_check:\n");
+  if( sqlite3_exec(db, "PRAGMA integrity_check", rowCb, p, 0) ) return 1;
+  /* Hook for rel_check: every build that has it must find it empty. */
+  if( sqlite3_exec(db, "SELECT 1 FROM rel_check LIMIT 0", 0, 0, 0)==SQLITE_OK ){
+    bufAppend(p, "rel_check:\n");
+    if( sqlite3_exec(db, "SELECT * FROM rel_check", rowCb, p, 0) ) return 1;
+  }
+  return 0;
+}
+
+/*------------------------------------------------------------------------
+** One run.
+*/
+static char zDbFile[256];
+static int bVerbose = 0;
+
+typedef struct Run Run;
+struct Run {
+  int rc;             /* Statement's return code */
+  int nAlloc;         /* Allocations it made (nCall when not failed) */
+  int nFailed;        /* Allocations that failed */
+  Buf res;            /* Its result rows */
+  Buf before, after;  /* Dumps */
+  char zErr[512];     /* Error message, if any */
+  int bBad;           /* Something else went wrong (message in zErr) */
+};
+
+static int openDb(sqlite3 **pDb){
+  int rc = sqlite3_open(zDbFile, pDb);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_exec(*pDb, "PRAGMA synchronous=OFF", 0, 0, 0);
+  }
+  return rc;
+}
+
+static void runOnce(const struct Scenario *pS, int iAt, int bP, Run *pRun){
+  sqlite3 *db = 0;
+  long nBase;
+  char *zErr = 0;
+  int rc;
+
+  unlink(zDbFile);
+  pRun->bBad = 0;
+  pRun->zErr[0] = 0;
+  bufReset(&pRun->res);
+  nBase = nLive;
+  if( openDb(&db) || sqlite3_exec(db, pS->zSetup, 0, 0, &zErr) ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "setup: %s",
+             zErr ? zErr : sqlite3_errmsg(db));
+    sqlite3_free(zErr);
+    sqlite3_close(db);
+    pRun->bBad = 1;
+    return;
+  }
+  if( pS->bReopen ){
+    sqlite3_close(db);
+    db = 0;
+    if( openDb(&db) ) pRun->bBad = 1;
+  }
+  if( pRun->bBad || dumpDb(db, &pRun->before) ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "reopen: %s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    pRun->bBad = 1;
+    return;
+  }
+
+  nCall = 0;
+  nFailed = 0;
+  bPersist = bP;
+  iFailAt = iAt;
+  rc = runSql(db, pS->zStmt, &pRun->res);
+  iFailAt = 0;
+  if( rc!=SQLITE_OK ) zErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  pRun->rc = rc;
+  pRun->nAlloc = nCall;
+  pRun->nFailed = nFailed;
+  if( zErr ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "%s", zErr);
+    sqlite3_free(zErr);
+  }
+  if( sqlite3_get_autocommit(db)==0 ){
+    /* A failed statement must not leave a transaction behind */
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "transaction left open");
+    pRun->bBad = 1;
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+  }
+  if( dumpDb(db, &pRun->after) ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "dump after: %s",
+             sqlite3_errmsg(db));
+    pRun->bBad = 1;
+  }
+  if( sqlite3_close(db)!=SQLITE_OK ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "close: %s", sqlite3_errmsg(db));
+    pRun->bBad = 1;
+    sqlite3_close_v2(db);
+  }
+  if( nLive!=nBase ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr),
+             "leak: %ld allocations not freed", nLive-nBase);
+    pRun->bBad = 1;
+  }
+}
+
+int main(int argc, char **argv){
+  static const sqlite3_mem_methods wrap = {
+    oomMalloc, oomFree, oomRealloc, oomSize, oomRoundup,
+    oomInit, oomShutdown, 0
+  };
+  const char *zOnly = 0;
+  int nPoint = 0, nFail = 0, nKnown = 0;
+  int i, iMode;
+  Run ref, run;
+
+  for(i=1; i<argc; i++){
+    if( strcmp(argv[i], "-v")==0 ) bVerbose = 1;
+    else zOnly = argv[i];
+  }
+  snprintf(zDbFile, sizeof(zDbFile), "build/oom-%d.db", (int)getpid());
+  memset(&ref, 0, sizeof(ref));
+  memset(&run, 0, sizeof(run));
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &orig);
+  if( sqlite3_config(SQLITE_CONFIG_MALLOC, &wrap)!=SQLITE_OK
+   || sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0)!=SQLITE_OK
+  ){
+    fprintf(stderr, "oom: cannot install the allocator\n");
+    return 2;
+  }
+  sqlite3_initialize();
+  sqlite3_auto_extension((void(*)(void))sqlite3_relationship_init);
+
+  for(i=0; i<NSCENARIO; i++){
+    const struct Scenario *pS = &aScenario[i];
+    int nHere = 0, nBadHere = 0;
+    if( zOnly && strcmp(zOnly, pS->zName) ) continue;
+    runOnce(pS, 0, 0, &ref);
+    if( ref.bBad ){
+      printf("! %s: reference run: %s\n", pS->zName, ref.zErr);
+      nFail++;
+      continue;
+    }
+    for(iMode=0; iMode<2; iMode++){
+      int n;
+      for(n=1; ; n++){
+        const char *zWhy = 0;
+        runOnce(pS, n, iMode, &run);
+        if( run.nFailed==0 && !run.bBad ) break;     /* swept them all */
+        nPoint++;
+        nHere++;
+        if( run.bBad ){
+          zWhy = run.zErr;
+        }else if( run.rc!=SQLITE_OK ){
+          if( run.rc!=ref.rc && run.rc!=SQLITE_NOMEM ){
+            zWhy = "failed with a code other than SQLITE_NOMEM";
+          }else if( strcmp(run.before.z, run.after.z) ){
+            zWhy = "database changed by a failed statement";
+          }
+        }else if( strcmp(run.res.z, ref.res.z) ){
+          zWhy = "succeeded with another result";
+        }else if( strcmp(run.after.z, ref.after.z) ){
+          zWhy = "succeeded with another database";
+        }
+        if( zWhy && pS->zKnown ){
+          nKnown++;
+          nBadHere++;
+        }else if( zWhy ){
+          nFail++;
+          nBadHere++;
+          if( nBadHere<=3 || bVerbose ){
+            printf("! %s %s N=%d: %s (rc=%d: %s)\n", pS->zName,
+                   iMode ? "persistent" : "once", n, zWhy, run.rc, run.zErr);
+          }
+          if( bVerbose && run.rc!=SQLITE_OK ){
+            printf("--- before\n%s--- after\n%s", run.before.z, run.after.z);
+          }else if( bVerbose && strcmp(run.res.z, ref.res.z) ){
+            printf("--- expected\n%s--- got\n%s", ref.res.z, run.res.z);
+          }else if( bVerbose ){
+            printf("--- expected\n%s--- got\n%s", ref.after.z, run.after.z);
+          }
+        }else if( bVerbose ){
+          printf("  %s %s N=%d: rc=%d %s\n", pS->zName,
+                 iMode ? "persistent" : "once", n, run.rc, run.zErr);
+        }
+        if( n>100000 ){ printf("! %s: no end\n", pS->zName); nFail++; break; }
+      }
+    }
+    printf("%-30s %5d failure points%s\n", pS->zName, nHere,
+           nBadHere==0 ? "" : pS->zKnown ? "  KNOWN" : "  FAILED");
+    if( nBadHere && pS->zKnown ) printf("  known: %s\n", pS->zKnown);
+  }
+  unlink(zDbFile);
+  free(ref.res.z); free(ref.before.z); free(ref.after.z);
+  free(run.res.z); free(run.before.z); free(run.after.z);
+  if( nKnown ){
+    printf("oom: %d known failures, in the scenarios marked KNOWN\n", nKnown);
+  }
+  printf("oom: %d failure points swept, %d failures\n", nPoint, nFail);
+  return nFail!=0;
+}
