@@ -1,4 +1,5 @@
-# sqlite-relationship: make demo | make test | make test-asan | make clean
+# sqlite-relationship: make demo | make test | make test-asan | make bench |
+# make bench-quick | make clean
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -11,7 +12,7 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
 
-.PHONY: all deps test-deps demo test test-asan clean
+.PHONY: all deps test-deps bench-deps demo test test-asan bench bench-quick clean
 
 all: $(BUILD)/relationship.so
 
@@ -46,6 +47,22 @@ test-asan: $(BUILD)/asan/relationship.so | test-deps
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(TCLSH) test/all.tcl
+
+bench-deps:
+	@tools/deps.sh build bench
+
+# The benchmarks (bench/): ours against hand-written SQL (callgrind
+# instruction counts) and SQLAlchemy's ORM (CPU-time medians); one line
+# per comparison, also in build/bench.tsv. Not part of make test.
+$(BUILD)/bench: bench/bench.c | bench-deps
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -g $(WARN) -o $@ bench/bench.c -lsqlite3
+
+bench: $(BUILD)/relationship.so $(BUILD)/bench | bench-deps
+	/usr/bin/python3 bench/run.py
+
+bench-quick: $(BUILD)/relationship.so $(BUILD)/bench | bench-deps
+	/usr/bin/python3 bench/run.py --quick
 
 clean:
 	rm -rf $(BUILD)

@@ -6,7 +6,9 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [valgrind]   (default: build test)
+# Usage: tools/deps.sh [build] [test] [valgrind] [bench]   (default: build test)
+#   bench: valgrind (callgrind counts), Debian's /usr/bin/python3 with its
+#   sqlite3 module and python3-sqlalchemy (the ORM comparisons)
 set -u
 want="${*:-build test}"
 missing=""
@@ -30,6 +32,14 @@ for w in $want; do
       ;;
     valgrind)
       command -v valgrind >/dev/null 2>&1 || need valgrind
+      ;;
+    bench)
+      command -v valgrind >/dev/null 2>&1 || need valgrind
+      command -v callgrind_annotate >/dev/null 2>&1 || need valgrind
+      [ -x /usr/bin/python3 ] || need python3
+      /usr/bin/python3 -c 'import sqlite3' >/dev/null 2>&1 || need python3
+      /usr/bin/python3 -c 'import sqlalchemy.orm' >/dev/null 2>&1 \
+        || need python3-sqlalchemy
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac
