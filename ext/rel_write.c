@@ -523,7 +523,7 @@ static int relInsert(
   sqlite3_value *pTgtKey = 0;     /* the target key, found or made */
   sqlite3_stmt *pStmt;
   i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
-  int bFound = 0, bLinked = 0, bCurrent = 0;
+  int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int rc, i;
 
   /* one-to-many: the foreign key column may stand in for the owner */
@@ -562,7 +562,14 @@ static int relInsert(
     }
   }
 
-  if( bFound ){
+  /* a link by key alone (every other target column NULL, the common
+  ** INSERT INTO x(owner, id)) gives no values to compare: the check of
+  ** the stored row is skipped */
+  for(i=0; i<p->nTgtCol && !bValues; i++){
+    if( i==iKeyCol || i==iFkCol ) continue;
+    bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
+  }
+  if( bFound && bValues ){
     /* the values given must be those stored (OR REPLACE: set them) */
     pStmt = relStmt(pTab, REL_W_TGT_SAME);
     if( pStmt==0 ){ rc = SQLITE_ERROR; goto done; }
@@ -592,6 +599,8 @@ static int relInsert(
     }else{
       goto done;
     }
+  }
+  if( bFound ){
     if( p->eKind==REL_MANY_TO_ONE ){
       bLinked = relValueEq(pSrcFk, pTgtKey);
     }else if( p->eKind==REL_MANY_TO_MANY ){
