@@ -221,7 +221,8 @@ static char *relWriteSql(RelDecl *p, int iStmt){
 
 /*
 ** The write statement iStmt of pTab, prepared on first use and kept; reset
-** and with bindings cleared. NULL on error (the table's error is set).
+** (REL_W_TGT_SAME: with bindings cleared). NULL on error (the table's
+** error is set).
 */
 static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
   sqlite3_stmt *pStmt = pTab->aWrite[iStmt];
@@ -242,7 +243,9 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
     pTab->aWrite[iStmt] = pStmt;
   }else{
     sqlite3_reset(pStmt);
-    sqlite3_clear_bindings(pStmt);
+    /* every statement but REL_W_TGT_SAME binds each parameter it has on
+    ** every use; that one leaves the key's and foreign key's unbound */
+    if( iStmt==REL_W_TGT_SAME ) sqlite3_clear_bindings(pStmt);
   }
   return pStmt;
 }
