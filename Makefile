@@ -2,6 +2,7 @@
 #                      make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
 #                      make dist (build/relationship.c, the single-file source)
 #                      make test-sqlite-latest (the suite on a newer SQLite)
+#                      make bench | make bench-quick (bench/: ours against hand-written SQL and the ORM)
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -22,7 +23,7 @@ VERSION := $(shell sed -n 's/^\#define SQLITE_RELATIONSHIP_VERSION  *"\(.*\)"/\1
 LATEST  := $(shell sed -n 's/^want=//p' tools/sqlite-latest.sh)
 STATOBJ := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(SRC))
 
-.PHONY: all deps test-deps demo test test-asan test-oom test-valgrind fuzz fuzz-smoke diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc
+.PHONY: all deps test-deps demo test test-asan test-oom test-valgrind fuzz fuzz-smoke diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc bench-deps bench bench-quick
 
 all: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c
 
@@ -178,6 +179,22 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 FUZZ_LEAKS ?= 1
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15
+
+bench-deps:
+	@tools/deps.sh build bench
+
+# The benchmarks (bench/): ours against hand-written SQL (callgrind
+# instruction counts) and SQLAlchemy's ORM (CPU-time medians); one line
+# per comparison, also in build/bench.tsv. Not part of make test.
+$(BUILD)/bench: bench/bench.c | bench-deps
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -g $(WARN) -o $@ bench/bench.c -lsqlite3
+
+bench: $(BUILD)/relationship.so $(BUILD)/bench | bench-deps
+	/usr/bin/python3 bench/run.py
+
+bench-quick: $(BUILD)/relationship.so $(BUILD)/bench | bench-deps
+	/usr/bin/python3 bench/run.py --quick
 
 clean:
 	rm -rf $(BUILD)

@@ -236,7 +236,8 @@ static char *relWriteSql(RelDecl *p, int iStmt){
 
 /*
 ** The write statement iStmt of pTab, prepared on first use and kept; reset
-** and with bindings cleared. NULL on error (the table's error is set).
+** (REL_W_TGT_SAME: with bindings cleared). NULL on error (the table's
+** error is set).
 */
 static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
   sqlite3_stmt *pStmt = pTab->aWrite[iStmt];
@@ -258,7 +259,9 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
     pTab->aWrite[iStmt] = pStmt;
   }else{
     sqlite3_reset(pStmt);
-    sqlite3_clear_bindings(pStmt);
+    /* every statement but REL_W_TGT_SAME binds each parameter it has on
+    ** every use; that one leaves the key's and foreign key's unbound */
+    if( iStmt==REL_W_TGT_SAME ) sqlite3_clear_bindings(pStmt);
   }
   return pStmt;
 }
@@ -543,7 +546,7 @@ static int relInsert(
   sqlite3_value *pTgtKey = 0;     /* the target key, found or made */
   sqlite3_stmt *pStmt;
   i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
-  int bFound = 0, bLinked = 0, bCurrent = 0;
+  int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int rc, i;
 
   /* one-to-many: the foreign key column may stand in for the owner */
@@ -582,7 +585,14 @@ static int relInsert(
     }
   }
 
-  if( bFound ){
+  /* a link by key alone (every other target column NULL, the common
+  ** INSERT INTO x(owner, id)) gives no values to compare: the check of
+  ** the stored row is skipped */
+  for(i=0; i<p->nTgtCol && !bValues; i++){
+    if( i==iKeyCol || i==iFkCol ) continue;
+    bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
+  }
+  if( bFound && bValues ){
     /* the values given must be those stored (OR REPLACE: set them) */
     pStmt = relStmt(pTab, REL_W_TGT_SAME);
     if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
@@ -612,6 +622,8 @@ static int relInsert(
     }else{
       goto done;
     }
+  }
+  if( bFound ){
     if( p->eKind==REL_MANY_TO_ONE ){
       bLinked = relValueEq(pSrcFk, pTgtKey);
     }else if( p->eKind==REL_MANY_TO_MANY ){

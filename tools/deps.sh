@@ -6,12 +6,14 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [fuzz] [diagram]   (default: build test)
+# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [fuzz] [diagram] [bench]   (default: build test)
 #
 # hosts: what test/hosts.test and test/install.test use: pkg-config, and
 # Debian's /usr/bin/python3 (not whatever python3 is first on PATH) with
 # its sqlite3 module and SQLAlchemy. latest: npm, which fetches the newer
 # SQLite that make test-sqlite-latest builds.
+# bench: valgrind (callgrind counts), Debian's /usr/bin/python3 with its
+# sqlite3 module and python3-sqlalchemy (the ORM comparisons).
 set -u
 want="${*:-build test}"
 missing=""
@@ -56,6 +58,14 @@ for w in $want; do
         | clang -fsanitize=fuzzer -x c - -o /tmp/deps-fuzz.$$ >/dev/null 2>&1 \
         || need libclang-rt-14-dev
       rm -f /tmp/deps-fuzz.$$
+      ;;
+    bench)
+      command -v valgrind >/dev/null 2>&1 || need valgrind
+      command -v callgrind_annotate >/dev/null 2>&1 || need valgrind
+      [ -x /usr/bin/python3 ] || need python3
+      /usr/bin/python3 -c 'import sqlite3' >/dev/null 2>&1 || need python3
+      /usr/bin/python3 -c 'import sqlalchemy.orm' >/dev/null 2>&1 \
+        || need python3-sqlalchemy
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac

@@ -1,0 +1,455 @@
+/*
+** bench/bench.c: one workload of the SQL comparisons, ours or the
+** hand-written reference, chosen on the command line.
+**
+**     bench/bench EXT WORKLOAD VARIANT SCALE [DBFILE]
+**
+**   EXT       the extension to load (build/relationship)
+**   WORKLOAD  read_lookup read_join read_m2m link unlink create_link
+**             cleanup closure_tree closure_graph scale_gen scale_read
+**   VARIANT   ours | ref | fk (cleanup only)
+**   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
+**             (scale_gen / scale_read: the number of links)
+**
+** The data is generated first (seeded, the same every run), then the
+** measured part runs inside measure(), which callgrind collects alone
+** (--toggle-collect=measure). The driver prints one line:
+**
+**     rows=<n> check=<hash> cpu_ns=<process CPU time of measure()>
+**                 maxrss_kib=<peak RSS>
+**
+** rows and check let bench/run.py verify that ours and the reference
+** produced the same result.
+*/
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+
+static sqlite3 *db;
+static long long nRows = 0;
+static unsigned long long check = 0;
+static int scale = 10;
+static const char *zVariant = "ours";
+static const char *zDbFile = 0;
+
+static void die(const char *zWhat){
+  fprintf(stderr, "bench: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
+  exit(1);
+}
+static void exec(const char *zSql){
+  char *zErr = 0;
+  if( sqlite3_exec(db, zSql, 0, 0, &zErr)!=SQLITE_OK ){
+    fprintf(stderr, "bench: %s\n  in: %.200s\n", zErr, zSql);
+    exit(1);
+  }
+}
+static sqlite3_stmt *prep(const char *zSql){
+  sqlite3_stmt *p = 0;
+  if( sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p, 0) ){
+    fprintf(stderr, "bench: %s\n  in: %s\n", sqlite3_errmsg(db), zSql);
+    exit(1);
+  }
+  return p;
+}
+static int isOurs(void){ return strcmp(zVariant, "ours")==0; }
+
+/* A tiny seeded generator (xorshift64*), so every run is the same work. */
+static unsigned long long rngState = 88172645463325252ULL;
+static unsigned long long rng(void){
+  rngState ^= rngState >> 12; rngState ^= rngState << 25;
+  rngState ^= rngState >> 27; return rngState * 2685821657736338717ULL;
+}
+
+/* Step a statement to the end, reading every column of every row (as
+** an application would) into the check hash. */
+static void drain(sqlite3_stmt *p){
+  int rc, i, n;
+  while( (rc = sqlite3_step(p))==SQLITE_ROW ){
+    unsigned long long h = 0;
+    n = sqlite3_column_count(p);
+    nRows++;
+    for(i=0; i<n; i++){
+      switch( sqlite3_column_type(p, i) ){
+        case SQLITE_INTEGER:
+          h = h*31 + (unsigned long long)sqlite3_column_int64(p, i);
+          break;
+        case SQLITE_TEXT:
+          h = h*31 + (unsigned)sqlite3_column_bytes(p, i)
+                + sqlite3_column_text(p, i)[0];
+          break;
+        default:
+          h = h*31 + 7;
+      }
+    }
+    check += h*0x9E3779B97F4A7C15ULL ^ (h>>29);  /* order-independent */
+  }
+  if( rc!=SQLITE_DONE ) die("step");
+  sqlite3_reset(p);
+}
+static void run(sqlite3_stmt *p){
+  if( sqlite3_step(p)!=SQLITE_DONE ) die("step");
+  sqlite3_reset(p);
+  nRows++;
+}
+
+/*------------------------------------------------------------------------
+** Data
+*/
+static int nParent, nLeft, nRight, nLinkPer;
+
+/* parent 10,000 (x scale/10) x 10 children; parent_children declared */
+static void genOneToMany(void){
+  char zSql[1000];
+  nParent = 1000*scale;
+  exec("CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);"
+       "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,"
+       " parent_id INTEGER REFERENCES parent(id));");
+  snprintf(zSql, sizeof(zSql),
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+    " INSERT INTO parent SELECT i, 'parent ' || i FROM n;"
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+    " INSERT INTO child SELECT i+1, 'child ' || i,"
+    " (i*7919) %% %d + 1 FROM n;", nParent, nParent*10-1, nParent);
+  exec(zSql);
+  /* the declaration creates the index on child(parent_id) */
+  exec("CREATE VIRTUAL TABLE parent_children USING relationship(parent, child)");
+  if( !isOurs() ) exec("DROP TABLE parent_children;"
+                       "CREATE INDEX child_parent_id ON child(parent_id);");
+}
+
+/* left x right, nLinkPer links each; bFk: the association's foreign keys
+** say ON DELETE CASCADE and no relationship is declared */
+static void genManyToMany(int bLinks, int bDeclare, int bFk){
+  char zSql[2000];
+  nLeft = nRight = 1000*scale;
+  nLinkPer = 10;
+  exec("CREATE TABLE \"left\"(id INTEGER PRIMARY KEY, name TEXT);"
+       "CREATE TABLE \"right\"(id INTEGER PRIMARY KEY, name TEXT);");
+  snprintf(zSql, sizeof(zSql),
+    "CREATE TABLE association("
+    " left_id INTEGER NOT NULL REFERENCES \"left\"(id)%s,"
+    " right_id INTEGER NOT NULL REFERENCES \"right\"(id)%s,"
+    " PRIMARY KEY(left_id, right_id));"
+    "CREATE INDEX association_right ON association(right_id, left_id);"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+    " INSERT INTO \"left\" SELECT i, 'left ' || i FROM n;"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+    " INSERT INTO \"right\" SELECT i, 'right ' || i FROM n;",
+    bFk ? " ON DELETE CASCADE" : "", bFk ? " ON DELETE CASCADE" : "",
+    nLeft, nRight);
+  exec(zSql);
+  if( bLinks ){
+    /* left l, k-th link: right ((l*37 + k*1009) mod nRight) + 1, distinct */
+    snprintf(zSql, sizeof(zSql),
+      "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n"
+      " WHERE i<%d) INSERT INTO association SELECT i/10+1,"
+      " ((i/10+1)*37 + (i%%10)*1009) %% %d + 1 FROM n;",
+      nLeft*nLinkPer-1, nRight);
+    exec(zSql);
+  }
+  if( bDeclare ){
+    exec("CREATE VIRTUAL TABLE left_children USING relationship(\"left\","
+         " \"right\", secondary=association)");
+  }
+  if( bFk ) exec("PRAGMA foreign_keys=ON");
+}
+static int linkRight(int l, int k){ return (l*37 + k*1009) % nRight + 1; }
+
+/*------------------------------------------------------------------------
+** Workloads: each a setup and a measured body
+*/
+static sqlite3_stmt *pA, *pB, *pC;
+
+static void bodyReadLookup(void){
+  int i;
+  for(i=1; i<=nParent; i++){
+    sqlite3_bind_int(pA, 1, i);
+    drain(pA);
+  }
+}
+static void bodyDrainA(void){ drain(pA); }
+
+static void bodyLink(void){
+  int l, k;
+  exec("BEGIN");
+  for(k=0; k<nLinkPer; k++){
+    for(l=1; l<=nLeft; l++){
+      sqlite3_bind_int(pA, 1, l);
+      sqlite3_bind_int(pA, 2, linkRight(l, k));
+      run(pA);
+    }
+  }
+  exec("COMMIT");
+}
+static void bodyCreateLink(void){
+  int l, k;
+  char zName[40];
+  exec("BEGIN");
+  for(k=0; k<nLinkPer; k++){
+    for(l=1; l<=nLeft; l++){
+      int n = snprintf(zName, sizeof(zName), "new %d %d", l, k);
+      if( isOurs() ){
+        sqlite3_bind_int(pA, 1, l);
+        sqlite3_bind_text(pA, 2, zName, n, SQLITE_STATIC);
+        run(pA);
+      }else{
+        sqlite3_bind_text(pA, 1, zName, n, SQLITE_STATIC);
+        run(pA);
+        sqlite3_bind_int(pB, 1, l);
+        sqlite3_bind_int64(pB, 2, sqlite3_last_insert_rowid(db));
+        run(pB);
+      }
+    }
+  }
+  exec("COMMIT");
+}
+static void bodyCleanup(void){
+  int r;
+  exec("BEGIN");
+  for(r=1; r<=nRight; r++){
+    if( pB ){
+      sqlite3_bind_int(pB, 1, r);
+      run(pB);
+    }
+    sqlite3_bind_int(pA, 1, r);
+    run(pA);
+  }
+  exec("COMMIT");
+}
+
+/* 100,000-node tree / random graph with cycles */
+static int nNode;
+static void genTree(void){
+  int i;
+  sqlite3_stmt *p;
+  nNode = 10000*scale;
+  exec("CREATE TABLE node(id INTEGER PRIMARY KEY,"
+       " parent_id INTEGER REFERENCES node(id));"
+       "CREATE VIRTUAL TABLE node_children USING relationship(node, node,"
+       " kind=one_to_many, foreign_key=parent_id);");
+  exec("BEGIN");
+  p = prep("INSERT INTO node VALUES (?1, ?2)");
+  for(i=1; i<=nNode; i++){
+    sqlite3_bind_int(p, 1, i);
+    if( i==1 ) sqlite3_bind_null(p, 2);
+    else sqlite3_bind_int(p, 2, (int)(rng() % (unsigned)(i-1)) + 1);
+    run(p);
+  }
+  sqlite3_finalize(p);
+  exec("COMMIT");
+}
+static void genGraph(void){
+  int i, k;
+  sqlite3_stmt *p;
+  nNode = 10000*scale;
+  exec("CREATE TABLE gnode(id INTEGER PRIMARY KEY);"
+       "CREATE TABLE edge(lower_id INTEGER NOT NULL REFERENCES gnode(id),"
+       " higher_id INTEGER NOT NULL REFERENCES gnode(id),"
+       " PRIMARY KEY(lower_id, higher_id));"
+       "CREATE INDEX edge_higher ON edge(higher_id, lower_id);"
+       "CREATE VIRTUAL TABLE gnode_higher USING relationship(gnode, gnode,"
+       " secondary=edge, source_column=lower_id, target_column=higher_id);");
+  exec("BEGIN");
+  p = prep("INSERT INTO gnode VALUES (?1)");
+  for(i=1; i<=nNode; i++){ sqlite3_bind_int(p, 1, i); run(p); }
+  sqlite3_finalize(p);
+  p = prep("INSERT OR IGNORE INTO edge VALUES (?1, ?2)");
+  for(i=1; i<=nNode; i++){
+    for(k=0; k<2; k++){            /* two random out-edges: cycles galore */
+      sqlite3_bind_int(p, 1, i);
+      sqlite3_bind_int(p, 2, (int)(rng() % (unsigned)nNode) + 1);
+      run(p);
+    }
+  }
+  sqlite3_finalize(p);
+  exec("COMMIT");
+}
+static int hasClosure(void){
+  sqlite3_stmt *p = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT id, depth, parent FROM"
+                              " rel_closure('node_children', 1)", -1, &p, 0);
+  sqlite3_finalize(p);
+  return rc==SQLITE_OK;
+}
+
+/*------------------------------------------------------------------------
+** Scale: SCALE links in a file database
+*/
+static void genScale(long long nLink){
+  char zSql[2000];
+  long long nL = nLink/10;
+  exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+       "PRAGMA cache_size=-262144;");
+  exec("CREATE TABLE \"left\"(id INTEGER PRIMARY KEY, name TEXT);"
+       "CREATE TABLE \"right\"(id INTEGER PRIMARY KEY, name TEXT);"
+       "CREATE TABLE association("
+       " left_id INTEGER NOT NULL REFERENCES \"left\"(id),"
+       " right_id INTEGER NOT NULL REFERENCES \"right\"(id),"
+       " PRIMARY KEY(left_id, right_id));");
+  snprintf(zSql, sizeof(zSql),
+    "BEGIN;"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%lld)"
+    " INSERT INTO \"left\" SELECT i, 'left ' || i FROM n;"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%lld)"
+    " INSERT INTO \"right\" SELECT i, 'right ' || i FROM n;"
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n"
+    " WHERE i<%lld) INSERT INTO association SELECT i/10+1,"
+    " ((i/10+1)*37 + (i%%10)*1009) %% %lld + 1 FROM n;"
+    "COMMIT;"
+    "CREATE INDEX association_right ON association(right_id, left_id);",
+    nL, nL, nLink-1, nL);
+  exec(zSql);
+  exec("CREATE VIRTUAL TABLE left_children USING relationship(\"left\","
+       " \"right\", secondary=association)");
+}
+
+/* the collection read of 10,000 seeded owners (10 rows each), then a
+** full scan of every link: two lines of output */
+static long long nScaleOwners;
+static void bodyScaleRead(void){
+  int i;
+  for(i=0; i<10000; i++){
+    sqlite3_bind_int64(pA, 1, (long long)(rng() % (unsigned long long)nScaleOwners) + 1);
+    drain(pA);
+  }
+}
+
+/*------------------------------------------------------------------------
+*/
+static void (*xBody)(void);
+void measure(void);
+static double cpuNs = 0;
+
+/* The measured part: callgrind collects only inside this function. */
+__attribute__((noinline)) void measure(void){
+  xBody();
+}
+static void timed(void){
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+  measure();
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+  cpuNs = (t1.tv_sec - t0.tv_sec)*1e9 + (t1.tv_nsec - t0.tv_nsec);
+}
+static void report(void){
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("rows=%lld check=%llu cpu_ns=%.0f maxrss_kib=%ld\n",
+         nRows, check, cpuNs, ru.ru_maxrss);
+}
+
+int main(int argc, char **argv){
+  const char *zExt, *zWork;
+  char *zErr = 0;
+  if( argc<5 ){
+    fprintf(stderr, "usage: %s EXT WORKLOAD VARIANT SCALE [DBFILE]\n", argv[0]);
+    return 2;
+  }
+  zExt = argv[1]; zWork = argv[2]; zVariant = argv[3];
+  scale = atoi(argv[4]);
+  zDbFile = argc>5 ? argv[5] : ":memory:";
+  if( sqlite3_open(zDbFile, &db) ) die("open");
+  sqlite3_enable_load_extension(db, 1);
+  if( sqlite3_load_extension(db, zExt, 0, &zErr) ){
+    fprintf(stderr, "bench: %s\n", zErr); return 1;
+  }
+
+  if( strcmp(zWork, "read_lookup")==0 ){
+    genOneToMany();
+    pA = prep(isOurs() ? "SELECT * FROM parent_children(?)"
+                       : "SELECT * FROM child WHERE parent_id = ?");
+    xBody = bodyReadLookup;
+  }else if( strcmp(zWork, "read_join")==0 ){
+    genOneToMany();
+    pA = prep(isOurs()
+      ? "SELECT p.id, c.* FROM parent p JOIN parent_children(p.id) c"
+      : "SELECT p.id, c.* FROM parent p JOIN child c ON c.parent_id = p.id");
+    xBody = bodyDrainA;
+  }else if( strcmp(zWork, "read_m2m")==0 ){
+    genManyToMany(1, 1, 0);
+    pA = prep(isOurs()
+      ? "SELECT l.id, r.* FROM \"left\" l JOIN left_children(l.id) r"
+      : "SELECT l.id, r.* FROM \"left\" l JOIN association a"
+        " ON a.left_id = l.id JOIN \"right\" r ON r.id = a.right_id");
+    xBody = bodyDrainA;
+  }else if( strcmp(zWork, "link")==0 ){
+    genManyToMany(0, 1, 0);
+    pA = prep(isOurs() ? "INSERT INTO left_children(owner, id) VALUES (?, ?)"
+              : "INSERT INTO association(left_id, right_id) VALUES (?, ?)");
+    xBody = bodyLink;
+  }else if( strcmp(zWork, "unlink")==0 ){
+    genManyToMany(1, 1, 0);
+    pA = prep(isOurs()
+      ? "DELETE FROM left_children WHERE owner = ? AND id = ?"
+      : "DELETE FROM association WHERE left_id = ? AND right_id = ?");
+    xBody = bodyLink;
+  }else if( strcmp(zWork, "create_link")==0 ){
+    genManyToMany(0, 1, 0);
+    if( isOurs() ){
+      pA = prep("INSERT INTO left_children(owner, name) VALUES (?, ?)");
+    }else{
+      pA = prep("INSERT INTO \"right\"(name) VALUES (?)");
+      pB = prep("INSERT INTO association(left_id, right_id) VALUES (?, ?)");
+    }
+    xBody = bodyCreateLink;
+  }else if( strcmp(zWork, "cleanup")==0 ){
+    int bFk = strcmp(zVariant, "fk")==0;
+    genManyToMany(1, isOurs(), bFk);
+    pA = prep("DELETE FROM \"right\" WHERE id = ?");
+    if( strcmp(zVariant, "ref")==0 ){
+      pB = prep("DELETE FROM association WHERE right_id = ?");
+    }
+    xBody = bodyCleanup;
+  }else if( strcmp(zWork, "closure_tree")==0
+         || strcmp(zWork, "closure_graph")==0 ){
+    int bTree = strcmp(zWork, "closure_tree")==0;
+    if( bTree ) genTree(); else genGraph();
+    if( isOurs() ){
+      if( !hasClosure() ){ printf("n/a: rel_closure is not in this build\n"); return 0; }
+      pA = prep(bTree
+        ? "SELECT id, depth FROM rel_closure('node_children', 1) ORDER BY id"
+        : "SELECT id FROM rel_closure('gnode_higher', 1) ORDER BY id");
+    }else{
+      pA = prep(bTree
+        ? "WITH RECURSIVE c(id, depth) AS (SELECT 1, 0 UNION"
+          " SELECT n.id, c.depth+1 FROM node n JOIN c ON n.parent_id = c.id)"
+          " SELECT id, depth FROM c ORDER BY id"
+        : "WITH RECURSIVE c(id) AS (SELECT 1 UNION"
+          " SELECT e.higher_id FROM edge e JOIN c ON e.lower_id = c.id)"
+          " SELECT id FROM c ORDER BY id");
+    }
+    xBody = bodyDrainA;
+  }else if( strcmp(zWork, "scale_gen")==0 ){
+    genScale(atoll(argv[4]));
+    report();
+    sqlite3_close(db);
+    return 0;
+  }else if( strcmp(zWork, "scale_read")==0 || strcmp(zWork, "scale_scan")==0 ){
+    nScaleOwners = atoll(argv[4])/10;
+    if( strcmp(zWork, "scale_read")==0 ){
+      pA = prep(isOurs() ? "SELECT * FROM left_children(?)"
+        : "SELECT r.* FROM association a JOIN \"right\" r ON r.id = a.right_id"
+          " WHERE a.left_id = ?");
+      xBody = bodyScaleRead;
+    }else{
+      pA = prep(isOurs() ? "SELECT owner, * FROM left_children"
+        : "SELECT a.left_id, r.* FROM association a JOIN \"right\" r"
+          " ON r.id = a.right_id");
+      xBody = bodyDrainA;
+    }
+  }else{
+    fprintf(stderr, "bench: unknown workload %s\n", zWork);
+    return 2;
+  }
+  nRows = 0; check = 0;
+  timed();
+  report();
+  sqlite3_finalize(pA);
+  sqlite3_finalize(pB);
+  sqlite3_finalize(pC);
+  if( sqlite3_close(db) ) die("close");
+  return 0;
+}
