@@ -377,6 +377,42 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
 }
 
 /*
+** The names of a link's triggers and index are rel_<table>_<column>_...,
+** so two different links can come out with the same names (a.b_c and
+** a_b.c). Refuse declaration p when one of its links would take the names
+** of a link of declaration q, rather than let one replace the other's.
+*/
+static int relCheckNames(RelDecl *q, RelDecl *p, RelLink *aLink, int nLink,
+                         char **pzErr){
+  RelLink aOther[2];
+  int nOther = relDeclLinks(q, aOther);
+  int i, k;
+  for(i=0; i<nLink; i++){
+    for(k=0; k<nOther; k++){
+      RelLink *a = &aLink[i], *b = &aOther[k];
+      char *zA, *zB;
+      int bClash;
+      if( sqlite3_stricmp(a->zChild, b->zChild)==0
+       && sqlite3_stricmp(a->zCol, b->zCol)==0 ) continue;
+      zA = sqlite3_mprintf("%s_%s", a->zChild, a->zCol);
+      zB = sqlite3_mprintf("%s_%s", b->zChild, b->zCol);
+      bClash = zA && zB && sqlite3_stricmp(zA, zB)==0;
+      if( bClash ){
+        *pzErr = sqlite3_mprintf("relationship %s: the triggers of %s.%s"
+            " would be named rel_%s_*, as those of %s.%s (relationship %s);"
+            " rename a table or a column", p->zName, a->zChild, a->zCol,
+            zA, b->zChild, b->zCol, q->zName);
+      }
+      sqlite3_free(zA);
+      sqlite3_free(zB);
+      if( zA==0 || zB==0 ) return SQLITE_NOMEM;
+      if( bClash ) return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** Work out the rules of p's links again from the declarations of schema
 ** p->zDb (plus p itself when bWithSelf), and install them. A link that no
 ** declaration is over any more loses its triggers and index.
@@ -391,6 +427,15 @@ static int relRefreshLinks(RelGlobal *pGlobal, RelDecl *p, int bWithSelf,
   rc = relListDecls(pGlobal, p->zDb, p->zName, &aDecl, &nDecl, pzErr);
   if( rc!=SQLITE_OK ) return rc;
   nLink = relDeclLinks(p, aLink);
+  if( bWithSelf ){
+    for(j=0; rc==SQLITE_OK && j<nDecl; j++){
+      rc = relCheckNames(aDecl[j], p, aLink, nLink, pzErr);
+    }
+    if( rc!=SQLITE_OK ){
+      sqlite3_free(aDecl);
+      return rc;
+    }
+  }
   for(i=0; rc==SQLITE_OK && i<nLink; i++){
     RelRules r;
     memset(&r, 0, sizeof(r));
