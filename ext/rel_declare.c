@@ -1250,6 +1250,10 @@ char *relDeclReverseSql(RelDecl *p, const char *zReverse){
   if( p->bPassive ) sqlite3_str_appendall(pStr, ", passive_deletes=1");
   if( p->bViewonly ) sqlite3_str_appendall(pStr, ", viewonly=1");
   if( !p->bCreateIndex ) sqlite3_str_appendall(pStr, ", create_index=0");
+  if( p->zOwner && sqlite3_stricmp(p->zOwner, "owner")!=0 ){
+    /* the name given for this side's hidden column serves the reverse's */
+    sqlite3_str_appendf(pStr, ", owner_column=\"%w\"", p->zOwner);
+  }
   sqlite3_str_appendf(pStr, ", back_populates=\"%w\")", p->zName);
   return sqlite3_str_finish(pStr);
 }
