@@ -32,6 +32,7 @@
 ** it and gives it back. Writes are in rel_write.c.
 */
 #include "relationship_int.h"
+#include <ctype.h>
 
 /*
 ** The plan, as xBestIndex encodes it in idxNum (xFilter reads it back):
@@ -260,6 +261,7 @@ static void relVtabFree(RelVtab *pTab){
     sqlite3_free(pTab->azDynSql[i]);
   }
   relDeclFree(pTab->pDecl);
+  for(i=0; i<4; i++) sqlite3_free(pTab->azGone[i]);
   sqlite3_free(pTab->zBroken);
   sqlite3_free(pTab->base.zErrMsg);
   sqlite3_free(pTab);
@@ -406,6 +408,111 @@ static char *relBrokenSchema(sqlite3 *db, const char *zDb,
   return sqlite3_str_finish(pStr);
 }
 
+/* Remove leading and trailing white space from z, in place. */
+static void relTrim(char *z){
+  size_t n, i = 0;
+  while( isspace((unsigned char)z[i]) ) i++;
+  n = strlen(z+i);
+  memmove(z, z+i, n+1);
+  while( n>0 && isspace((unsigned char)z[n-1]) ) z[--n] = 0;
+}
+
+/*
+** A broken declaration's schema and tables, as its arguments name them
+** (dequoted): the source, the target, and secondary= when given. Returns
+** SQLITE_NOMEM or SQLITE_OK.
+*/
+static int relBrokenNames(RelVtab *pTab, int argc, const char *const *argv){
+  int i;
+  pTab->azGone[0] = relStrdup(argv[1]);
+  if( pTab->azGone[0]==0 ) return SQLITE_NOMEM;
+  for(i=3; i<argc; i++){
+    const char *z = argv[i];
+    int k = i<5 ? i-2 : 3;
+    if( k==3 ){
+      /* an option: is it secondary=? */
+      const char *zEq = strchr(z, '=');
+      char *zKey;
+      int bSec;
+      if( zEq==0 || pTab->azGone[3] ) continue;
+      zKey = sqlite3_mprintf("%.*s", (int)(zEq-z), z);
+      if( zKey==0 ) return SQLITE_NOMEM;
+      relTrim(zKey);
+      relDequote(zKey);
+      bSec = sqlite3_stricmp(zKey, "secondary")==0;
+      sqlite3_free(zKey);
+      if( !bSec ) continue;
+      z = zEq+1;
+    }
+    pTab->azGone[k] = relStrdup(z);
+    if( pTab->azGone[k]==0 ) return SQLITE_NOMEM;
+    relTrim(pTab->azGone[k]);
+    relDequote(pTab->azGone[k]);
+  }
+  return SQLITE_OK;
+}
+
+/*
+** DROP TABLE of a broken declaration: of the tables it named, those that
+** are gone may have left triggers behind on the others (a dropped child
+** table leaves the parent's rel_<child>_<column>_delete and _key, which
+** name it and would make every DELETE of a parent fail). Drop the rel_
+** triggers named after a gone table whose body names it. Triggers of
+** tables that are still there stay: they are right for them as they are.
+*/
+static int relDropStaleTriggers(RelVtab *pTab){
+  const char *zDb = pTab->azGone[0];
+  int i, rc = SQLITE_OK;
+  for(i=1; rc==SQLITE_OK && i<4; i++){
+    sqlite3_stmt *pStmt = 0;
+    char **azDrop = 0;
+    int nDrop = 0, bThere = 0, k;
+    if( pTab->azGone[i]==0 ) continue;
+    rc = relNameTaken(pTab->db, zDb, pTab->azGone[i], &bThere);
+    if( rc!=SQLITE_OK || bThere ) continue;
+    rc = relPrepare(pTab->db, &pStmt, "SELECT name FROM \"%w\".sqlite_schema"
+        " WHERE type='trigger'"
+        " AND lower(substr(name, 1, length(?1)))=lower(?1)"
+        " AND instr(lower(sql), lower(?2))>0", zDb);
+    if( rc==SQLITE_OK ){
+      char *zPrefix = sqlite3_mprintf("rel_%s_", pTab->azGone[i]);
+      char *zQuoted = sqlite3_mprintf("\"%w\"", pTab->azGone[i]);
+      if( zPrefix && zQuoted ){
+        sqlite3_bind_text(pStmt, 1, zPrefix, -1, sqlite3_free);
+        sqlite3_bind_text(pStmt, 2, zQuoted, -1, sqlite3_free);
+        while( sqlite3_step(pStmt)==SQLITE_ROW ){
+          char **aNew = sqlite3_realloc64(azDrop, sizeof(char*)*(nDrop+1));
+          if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+          azDrop = aNew;
+          azDrop[nDrop] = relStrdup((const char*)sqlite3_column_text(pStmt,0));
+          if( azDrop[nDrop++]==0 ){ rc = SQLITE_NOMEM; break; }
+        }
+      }else{
+        sqlite3_free(zPrefix);
+        sqlite3_free(zQuoted);
+        rc = SQLITE_NOMEM;
+      }
+      if( sqlite3_finalize(pStmt)!=SQLITE_OK && rc==SQLITE_OK ){
+        rc = sqlite3_errcode(pTab->db);
+      }
+    }
+    for(k=0; k<nDrop; k++){
+      if( rc==SQLITE_OK ){
+        char *zErr = 0;
+        rc = relExec(pTab->db, &zErr, "DROP TRIGGER \"%w\".\"%w\"", zDb,
+                     azDrop[k]);
+        if( rc!=SQLITE_OK ){
+          relVtabError(&pTab->base, "%s", zErr ? zErr : "out of memory");
+        }
+        sqlite3_free(zErr);
+      }
+      sqlite3_free(azDrop[k]);
+    }
+    sqlite3_free(azDrop);
+  }
+  return rc;
+}
+
 /*
 ** xCreate and xConnect. xCreate (bCreate) checks what a new declaration
 ** must agree with, installs the association table, index and triggers,
@@ -438,7 +545,8 @@ static int relInit(
         pTab->zBroken = sqlite3_mprintf("%s; DROP TABLE %s and declare it"
                                         " again", *pzErr, argv[2]);
       }
-      if( pTab==0 || pTab->zBroken==0 ){
+      if( pTab==0 || pTab->zBroken==0
+       || relBrokenNames(pTab, argc, argv)!=SQLITE_OK ){
         relVtabFree(pTab);
         return SQLITE_NOMEM;
       }
@@ -692,6 +800,37 @@ static int relDisconnect(sqlite3_vtab *pVtab){
 }
 
 /*
+** Is one of the tables of pTab's declaration gone (dropped on this
+** connection after it was read)? Then pTab->azGone[] names them all, as
+** for a broken declaration, and relDropStaleTriggers() applies.
+*/
+static int relGoneTables(RelVtab *pTab){
+  RelDecl *p = pTab->pDecl;
+  RelBase *aBase[3];
+  int nBase = 0, i, rc = SQLITE_OK, bGone = 0;
+  aBase[nBase++] = &p->src;
+  aBase[nBase++] = &p->tgt;
+  if( p->eKind==REL_MANY_TO_MANY ) aBase[nBase++] = &p->sec;
+  for(i=0; rc==SQLITE_OK && !bGone && i<nBase; i++){
+    int bThere = 0;
+    rc = relNameTaken(pTab->db, p->zDb, aBase[i]->zName, &bThere);
+    bGone = !bThere;
+  }
+  if( rc!=SQLITE_OK || !bGone ) return rc;
+  for(i=0; i<4; i++){
+    sqlite3_free(pTab->azGone[i]);
+    pTab->azGone[i] = 0;
+  }
+  pTab->azGone[0] = relStrdup(p->zDb);
+  if( pTab->azGone[0]==0 ) return SQLITE_NOMEM;
+  for(i=0; i<nBase; i++){
+    pTab->azGone[i+1] = relStrdup(aBase[i]->zName);
+    if( pTab->azGone[i+1]==0 ) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** xDestroy (DROP TABLE): remove what the declaration installed (its
 ** triggers and index, when no other declaration needs them, and the
 ** reverse table of a backref pair), then forget the table. The
@@ -703,8 +842,21 @@ static int relDestroy(sqlite3_vtab *pVtab){
   char *zErr = 0;
   int rc;
   if( pTab->zBroken ){
-    /* nothing can be worked out: the triggers stay (they are still right
-    ** for the tables as they are now), as does every row */
+    /* the declaration cannot be read: only triggers that name a table
+    ** now gone are dropped; every row stays */
+    rc = relDropStaleTriggers(pTab);
+    if( rc!=SQLITE_OK ) return rc;
+    relVtabFree(pTab);
+    return SQLITE_OK;
+  }
+  rc = relGoneTables(pTab);
+  if( rc!=SQLITE_OK ) return rc;
+  if( pTab->azGone[0] ){
+    /* one of its tables was dropped on this connection since it was
+    ** read: as for a broken declaration */
+    rc = relDropStaleTriggers(pTab);
+    if( rc!=SQLITE_OK ) return rc;
+    relUnregister(pTab->pGlobal, pTab);
     relVtabFree(pTab);
     return SQLITE_OK;
   }

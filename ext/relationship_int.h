@@ -134,6 +134,7 @@ struct RelVtab {
   int rcStmt;                 /* Code of the last failure to prepare one */
   char *azDynSql[2];          /* SQL of apDyn[] */
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
+  char *azGone[4];            /* Broken: schema, source, target, secondary */
 };
 
 /**** Interface to code in rel_main.c ****/
