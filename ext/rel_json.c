@@ -250,6 +250,17 @@ static int jsonEmbed(JsonCtx *pCtx, const char *zTable, RelDecl *pVia,
     int nNode = 0, nAlloc = 0, iNode;
     if( sqlite3_stricmp(p->src.zName, zTable)!=0 ) continue;
     if( pVia && jsonIsReverse(pVia, p) ) continue;
+    for(k=0; k<p->src.nCol; k++){
+      if( sqlite3_stricmp(p->src.aCol[k].zName, p->zAttr)==0 ){
+        /* the object would have the member twice */
+        pCtx->zErr = sqlite3_mprintf("rel_json: %s: attribute %s is also a"
+            " column of %s; rename the relationship table", p->zName,
+            p->zAttr, p->src.zName);
+        rc = pCtx->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        break;
+      }
+    }
+    if( rc!=SQLITE_OK ) break;
     rc = jsonPrepare(pCtx, i);
     if( rc!=SQLITE_OK ) break;
     pStmt = pCtx->aStmt[i];
