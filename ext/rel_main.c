@@ -16,8 +16,11 @@
 ** HOW IT WORKS
 **
 ** sqlite3_relationship_init() registers, on one connection: the module
-** "relationship" (rel_vtab.c), the eponymous table rel_list (rel_list.c),
-** and the functions rel_version() and rel_declare(). The connection's
+** "relationship" (rel_vtab.c), the functions rel_version() and
+** rel_declare(), then, through the table aReg[], what each other file
+** offers: rel_list (rel_list.c), rel_closure (rel_closure.c), rel_json
+** (rel_json.c), rel_check (rel_check.c), rel_diagram (rel_diagram.c),
+** rel_infer and rel_infer_sql (rel_infer.c). The connection's
 ** RelGlobal is the client data of all of them; it lists the relationship
 ** tables connected so far, so that one declaration can find another
 ** (back_populates, the shared triggers of a link, rel_list).
