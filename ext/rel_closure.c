@@ -59,7 +59,10 @@
 */
 #include "relationship_int.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 
 /* Columns of rel_closure */
 #define CLOSURE_ID            0
@@ -316,15 +319,14 @@ static int closureGrowHash(ClosureCursor *pCur){
 ** iDepth, unless it was reached before or is NULL. The bytes of a text
 ** or blob key are copied. Returns SQLITE_OK or SQLITE_NOMEM.
 */
+static int closureAddKey(ClosureCursor*, int, i64, const char*, int, int,
+                         int);
 static int closureAdd(ClosureCursor *pCur, sqlite3_value *pVal,
                       int iParent, int iDepth){
   int eType = sqlite3_value_type(pVal);
   i64 iKey = 0;
-  i64 iSlotKey;
   const char *z = 0;
   int n = 0;
-  unsigned h, mask;
-  ClosureNode *pNew;
   switch( eType ){
     case SQLITE_NULL:
       return SQLITE_OK;
@@ -348,6 +350,19 @@ static int closureAdd(ClosureCursor *pCur, sqlite3_value *pVal,
       if( z==0 && n>0 ) return SQLITE_NOMEM;
       break;
   }
+  return closureAddKey(pCur, eType, iKey, z, n, iParent, iDepth);
+}
+
+/*
+** closureAdd() of a key already taken apart: eType SQLITE_INTEGER with
+** iKey, SQLITE_FLOAT with the bits of a non-integral double in iKey, or
+** SQLITE_TEXT / SQLITE_BLOB with the n bytes at z.
+*/
+static int closureAddKey(ClosureCursor *pCur, int eType, i64 iKey,
+                         const char *z, int n, int iParent, int iDepth){
+  i64 iSlotKey;
+  unsigned h, mask;
+  ClosureNode *pNew;
   if( (unsigned)pCur->nNode*2 >= pCur->nHash ){
     int rc = closureGrowHash(pCur);
     if( rc!=SQLITE_OK ) return rc;
@@ -643,6 +658,66 @@ static int closureBound(int op, sqlite3_value *pVal){
 }
 
 /*
+** The number text z stands for when numeric affinity is applied to it, as
+** SQLite does when the text is compared with a column of INTEGER, REAL or
+** NUMERIC affinity ('1' and ' 2.0 ' are the integers 1 and 2, '1.5' the
+** real 1.5, '1x' stays text): 1 with *peType and *piKey set as
+** closureAddKey() takes them, or 0 when z stays text.
+*/
+static int closureNumericText(const char *z, int *peType, i64 *piKey){
+  const char *zEnd;
+  const char *p;
+  char *zCopy;
+  int nDigit = 0, bReal = 0;
+  double r;
+  while( isspace((unsigned char)*z) ) z++;
+  zEnd = z + strlen(z);
+  while( zEnd>z && isspace((unsigned char)zEnd[-1]) ) zEnd--;
+  p = z;
+  if( p<zEnd && (*p=='+' || *p=='-') ) p++;
+  while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nDigit++; }
+  if( p<zEnd && *p=='.' ){
+    bReal = 1;
+    p++;
+    while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nDigit++; }
+  }
+  if( nDigit==0 ) return 0;
+  if( p<zEnd && (*p=='e' || *p=='E') ){
+    int nExp = 0;
+    bReal = 1;
+    p++;
+    if( p<zEnd && (*p=='+' || *p=='-') ) p++;
+    while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nExp++; }
+    if( nExp==0 ) return 0;
+  }
+  if( p!=zEnd ) return 0;
+  zCopy = sqlite3_mprintf("%.*s", (int)(zEnd-z), z);
+  if( zCopy==0 ) return 0;
+  if( !bReal ){
+    char *zStop = 0;
+    long long v;
+    errno = 0;
+    v = strtoll(zCopy, &zStop, 10);
+    if( errno==0 && zStop && *zStop==0 ){
+      sqlite3_free(zCopy);
+      *peType = SQLITE_INTEGER;
+      *piKey = (i64)v;
+      return 1;
+    }
+  }
+  r = strtod(zCopy, 0);
+  sqlite3_free(zCopy);
+  if( r>=-9.2e18 && r<=9.2e18 && r==(double)(i64)r ){
+    *peType = SQLITE_INTEGER;
+    *piKey = (i64)r;
+  }else{
+    *peType = SQLITE_FLOAT;
+    memcpy(piKey, &r, sizeof(*piKey));
+  }
+  return 1;
+}
+
+/*
 ** xFilter: resolve the relationship, prepare (or reuse) its neighbour
 ** statement and start the search at the root. idxNum is the plan of
 ** closureBestIndex (see the table there).
@@ -650,7 +725,7 @@ static int closureBound(int op, sqlite3_value *pVal){
 static int closureFilter(sqlite3_vtab_cursor *cur, int idxNum,
                          const char *idxStr, int argc, sqlite3_value **argv){
   ClosureCursor *pCur = (ClosureCursor*)cur;
-  sqlite3_value *pKey = 0;
+  int bNum = 0;
   int iArg = 0;
   int bit;
   int rc;
@@ -697,12 +772,14 @@ static int closureFilter(sqlite3_vtab_cursor *cur, int idxNum,
   /* A text root is compared as the stored keys are: 1 and '1' alike in an
   ** integer column. */
   if( pCur->bNumeric && sqlite3_value_type(pCur->pRoot)==SQLITE_TEXT ){
-    pKey = sqlite3_value_dup(pCur->pRoot);
-    if( pKey==0 ) return SQLITE_NOMEM;
-    sqlite3_value_numeric_type(pKey);
+    const char *zRoot = (const char*)sqlite3_value_text(pCur->pRoot);
+    int eType = 0;
+    i64 iKey = 0;
+    if( zRoot==0 ) return SQLITE_NOMEM;
+    bNum = closureNumericText(zRoot, &eType, &iKey);
+    if( bNum ) rc = closureAddKey(pCur, eType, iKey, 0, 0, -1, 0);
   }
-  rc = closureAdd(pCur, pKey ? pKey : pCur->pRoot, -1, 0);
-  sqlite3_value_free(pKey);
+  if( !bNum ) rc = closureAdd(pCur, pCur->pRoot, -1, 0);
   if( rc==SQLITE_OK ) rc = closureFill(pCur);
   return rc;
 }
