@@ -59,10 +59,7 @@
 */
 #include "relationship_int.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 
 /* Columns of rel_closure */
 #define CLOSURE_ID            0
@@ -658,66 +655,6 @@ static int closureBound(int op, sqlite3_value *pVal){
 }
 
 /*
-** The number text z stands for when numeric affinity is applied to it, as
-** SQLite does when the text is compared with a column of INTEGER, REAL or
-** NUMERIC affinity ('1' and ' 2.0 ' are the integers 1 and 2, '1.5' the
-** real 1.5, '1x' stays text): 1 with *peType and *piKey set as
-** closureAddKey() takes them, or 0 when z stays text.
-*/
-static int closureNumericText(const char *z, int *peType, i64 *piKey){
-  const char *zEnd;
-  const char *p;
-  char *zCopy;
-  int nDigit = 0, bReal = 0;
-  double r;
-  while( isspace((unsigned char)*z) ) z++;
-  zEnd = z + strlen(z);
-  while( zEnd>z && isspace((unsigned char)zEnd[-1]) ) zEnd--;
-  p = z;
-  if( p<zEnd && (*p=='+' || *p=='-') ) p++;
-  while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nDigit++; }
-  if( p<zEnd && *p=='.' ){
-    bReal = 1;
-    p++;
-    while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nDigit++; }
-  }
-  if( nDigit==0 ) return 0;
-  if( p<zEnd && (*p=='e' || *p=='E') ){
-    int nExp = 0;
-    bReal = 1;
-    p++;
-    if( p<zEnd && (*p=='+' || *p=='-') ) p++;
-    while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nExp++; }
-    if( nExp==0 ) return 0;
-  }
-  if( p!=zEnd ) return 0;
-  zCopy = sqlite3_mprintf("%.*s", (int)(zEnd-z), z);
-  if( zCopy==0 ) return 0;
-  if( !bReal ){
-    char *zStop = 0;
-    long long v;
-    errno = 0;
-    v = strtoll(zCopy, &zStop, 10);
-    if( errno==0 && zStop && *zStop==0 ){
-      sqlite3_free(zCopy);
-      *peType = SQLITE_INTEGER;
-      *piKey = (i64)v;
-      return 1;
-    }
-  }
-  r = strtod(zCopy, 0);
-  sqlite3_free(zCopy);
-  if( r>=-9.2e18 && r<=9.2e18 && r==(double)(i64)r ){
-    *peType = SQLITE_INTEGER;
-    *piKey = (i64)r;
-  }else{
-    *peType = SQLITE_FLOAT;
-    memcpy(piKey, &r, sizeof(*piKey));
-  }
-  return 1;
-}
-
-/*
 ** xFilter: resolve the relationship, prepare (or reuse) its neighbour
 ** statement and start the search at the root. idxNum is the plan of
 ** closureBestIndex (see the table there).
@@ -776,7 +713,7 @@ static int closureFilter(sqlite3_vtab_cursor *cur, int idxNum,
     int eType = 0;
     i64 iKey = 0;
     if( zRoot==0 ) return SQLITE_NOMEM;
-    bNum = closureNumericText(zRoot, &eType, &iKey);
+    bNum = relNumericText(zRoot, &eType, &iKey);
     if( bNum ) rc = closureAddKey(pCur, eType, iKey, 0, 0, -1, 0);
   }
   if( !bNum ) rc = closureAdd(pCur, pCur->pRoot, -1, 0);

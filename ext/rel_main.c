@@ -31,6 +31,8 @@ SQLITE_EXTENSION_INIT1
 
 #include <stdarg.h>
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 
 /*
 ** Set the error message of a virtual table, freeing any earlier one.
@@ -317,6 +319,66 @@ static int relDeclareAppendOpt(sqlite3_str *pStr, char *zOpt){
     if( *z==q && z[1]==0 ) relDequote(zVal);
   }
   sqlite3_str_appendf(pStr, ", \"%w\"='%q'", zKey, zVal);
+  return 1;
+}
+
+/*
+** The number text z stands for when numeric affinity is applied to it, as
+** SQLite does when the text is compared with a column of INTEGER, REAL or
+** NUMERIC affinity ('1' and ' 2.0 ' are the integers 1 and 2, '1.5' the
+** real 1.5, '1x' stays text): 1 with *peType and *piKey set (SQLITE_INTEGER with the
+** integer, or SQLITE_FLOAT with the bits of the double in *piKey), or 0 when z stays text.
+*/
+int relNumericText(const char *z, int *peType, i64 *piKey){
+  const char *zEnd;
+  const char *p;
+  char *zCopy;
+  int nDigit = 0, bReal = 0;
+  double r;
+  while( isspace((unsigned char)*z) ) z++;
+  zEnd = z + strlen(z);
+  while( zEnd>z && isspace((unsigned char)zEnd[-1]) ) zEnd--;
+  p = z;
+  if( p<zEnd && (*p=='+' || *p=='-') ) p++;
+  while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nDigit++; }
+  if( p<zEnd && *p=='.' ){
+    bReal = 1;
+    p++;
+    while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nDigit++; }
+  }
+  if( nDigit==0 ) return 0;
+  if( p<zEnd && (*p=='e' || *p=='E') ){
+    int nExp = 0;
+    bReal = 1;
+    p++;
+    if( p<zEnd && (*p=='+' || *p=='-') ) p++;
+    while( p<zEnd && isdigit((unsigned char)*p) ){ p++; nExp++; }
+    if( nExp==0 ) return 0;
+  }
+  if( p!=zEnd ) return 0;
+  zCopy = sqlite3_mprintf("%.*s", (int)(zEnd-z), z);
+  if( zCopy==0 ) return 0;
+  if( !bReal ){
+    char *zStop = 0;
+    long long v;
+    errno = 0;
+    v = strtoll(zCopy, &zStop, 10);
+    if( errno==0 && zStop && *zStop==0 ){
+      sqlite3_free(zCopy);
+      *peType = SQLITE_INTEGER;
+      *piKey = (i64)v;
+      return 1;
+    }
+  }
+  r = strtod(zCopy, 0);
+  sqlite3_free(zCopy);
+  if( r>=-9.2e18 && r<=9.2e18 && r==(double)(i64)r ){
+    *peType = SQLITE_INTEGER;
+    *piKey = (i64)r;
+  }else{
+    *peType = SQLITE_FLOAT;
+    memcpy(piKey, &r, sizeof(*piKey));
+  }
   return 1;
 }
 

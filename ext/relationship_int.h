@@ -142,6 +142,7 @@ void relVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 int relPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
 int relExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 char *relStrdup(const char *z);
+int relNumericText(const char *z, int *peType, i64 *piKey);
 void *relMallocZero(i64 n);
 void relDequote(char *z);
 int relIsBool(const char *z, int *pb);
