@@ -1,4 +1,4 @@
-# sqlite-relationship: make demo | make test | make test-asan | make diagram | make clean
+# sqlite-relationship: make demo | make tour | make test | make test-asan | make diagram | make clean
 #                      make install [PREFIX=/usr/local] [DESTDIR=] | make uninstall
 #                      make dist (build/relationship.c, the single-file source)
 #                      make test-sqlite-latest (the suite on a newer SQLite)
@@ -23,7 +23,7 @@ VERSION := $(shell sed -n 's/^\#define SQLITE_RELATIONSHIP_VERSION  *"\(.*\)"/\1
 LATEST  := $(shell sed -n 's/^want=//p' tools/sqlite-latest.sh)
 STATOBJ := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(SRC))
 
-.PHONY: all deps test-deps demo test test-asan test-oom test-valgrind fuzz fuzz-smoke diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc bench-deps bench bench-quick
+.PHONY: all deps test-deps demo tour test test-asan test-oom test-valgrind fuzz fuzz-smoke diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc bench-deps bench bench-quick
 
 all: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c
 
@@ -90,8 +90,13 @@ demo: $(BUILD)/relationship.so
 	@echo '== sqlite3 :memory: < sql/one_to_many.sql'
 	@sqlite3 :memory: < sql/one_to_many.sql
 	@echo
-	@echo '== more, one script per pattern:'
+	@echo '== more, one script per pattern (make tour runs them all):'
 	@for f in sql/*.sql; do echo "  sqlite3 :memory: < $$f"; done
+
+# Every script of sql/, one after the other, as make demo runs the first.
+tour: $(BUILD)/relationship.so
+	@for f in sql/*.sql; do echo "== sqlite3 :memory: < $$f"; \
+	  sqlite3 :memory: < $$f || exit 1; echo; done
 
 test: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c | test-deps
 	@REL_EXT=$(CURDIR)/$(BUILD)/relationship $(TCLSH) test/all.tcl
