@@ -268,3 +268,116 @@ int relAddrBind(RelVtab *pTab, sqlite3_stmt *pStmt, int iParam, i64 iRowid,
   }
   return rc;
 }
+
+/*
+** Forget the link with rowid iRowid when it is the last registered (a
+** rowid used only inside one write: INSERT OR REPLACE of a link that
+** exists), so that writes that read nothing do not grow the registry.
+*/
+void relAddrForget(RelVtab *pTab, i64 iRowid){
+  RelAddr *pA = pTab->pAddr;
+  int i;
+  if( pA==0 || pA->nEntry==0 || iRowid!=pA->iFloor+pA->nEntry-1 ) return;
+  pA->nEntry--;
+  for(i=0; i<pA->nPk; i++){
+    sqlite3_value_free(pA->apVal[(i64)pA->nEntry*pA->nPk+i]);
+  }
+}
+
+/*
+** Are two stored values the same key (numbers by value, text and blobs by
+** bytes; NULL is nothing)?
+*/
+static int relAddrSame(sqlite3_value *a, sqlite3_value *b){
+  int ta = sqlite3_value_numeric_type(a);
+  int tb = sqlite3_value_numeric_type(b);
+  if( ta==SQLITE_NULL || tb==SQLITE_NULL ) return 0;
+  if( ta==SQLITE_INTEGER && tb==SQLITE_INTEGER ){
+    return sqlite3_value_int64(a)==sqlite3_value_int64(b);
+  }
+  if( (ta==SQLITE_INTEGER || ta==SQLITE_FLOAT)
+   && (tb==SQLITE_INTEGER || tb==SQLITE_FLOAT) ){
+    return sqlite3_value_double(a)==sqlite3_value_double(b);
+  }
+  if( ta!=tb ) return 0;
+  {
+    int n = sqlite3_value_bytes(a);
+    const void *pa = ta==SQLITE_BLOB ? sqlite3_value_blob(a)
+                                     : (const void*)sqlite3_value_text(a);
+    const void *pb = tb==SQLITE_BLOB ? sqlite3_value_blob(b)
+                                     : (const void*)sqlite3_value_text(b);
+    return n==sqlite3_value_bytes(b) && (n==0 || memcmp(pa, pb, n)==0);
+  }
+}
+
+/*
+** Column zCol of the association table now holds pNew: in the row of link
+** iRowid (iRowid>0), or (iRowid==0) in every row where it held pOld. Keep
+** the registered PRIMARY KEY values true to that. SQLITE_NOMEM when out of
+** memory (the write fails; the statement journal undoes it).
+*/
+static int relAddrCarry(RelVtab *pTab, i64 iRowid, const char *zCol,
+                        sqlite3_value *pOld, sqlite3_value *pNew){
+  RelAddr *pA = pTab->pAddr;
+  int iPk, k;
+  if( pA==0 ) return SQLITE_OK;
+  for(iPk=0; iPk<pA->nPk; iPk++){
+    int iCol = relAddrPkCol(pTab->pDecl, iPk);
+    if( sqlite3_stricmp(pTab->pDecl->sec.aCol[iCol].zName, zCol)==0 ) break;
+  }
+  if( iPk>=pA->nPk ) return SQLITE_OK;         /* not in the PRIMARY KEY */
+  for(k=0; k<pA->nEntry; k++){
+    sqlite3_value **pp = &pA->apVal[(i64)k*pA->nPk+iPk];
+    sqlite3_value *pDup;
+    if( iRowid ? pA->iFloor+k!=iRowid : !relAddrSame(*pp, pOld) ) continue;
+    pDup = sqlite3_value_dup(pNew);
+    if( pDup==0 ) return SQLITE_NOMEM;
+    sqlite3_value_free(*pp);
+    *pp = pDup;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** An UPDATE through a keyed table changed the target's columns of the
+** link with rowid iRowid (aVal as xUpdate gives them; pKey the target's
+** key before): when the key changed, the triggers carried it to every
+** association row naming it (in a self-referential table, from either
+** column). Call after the target's row is written.
+*/
+int relAddrAfterTarget(RelVtab *pTab, sqlite3_value **aVal,
+                       sqlite3_value *pKey){
+  RelDecl *p = pTab->pDecl;
+  int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
+                           : p->tgt.iIpk;
+  int rc;
+  if( !relAddrKeyed(p) || iKeyCol<0 || sqlite3_value_nochange(aVal[iKeyCol])
+   || relAddrSame(aVal[iKeyCol], pKey) ){
+    return SQLITE_OK;
+  }
+  rc = relAddrCarry(pTab, 0, p->zTgtCol, pKey, aVal[iKeyCol]);
+  if( rc==SQLITE_OK && sqlite3_stricmp(p->src.zName, p->tgt.zName)==0
+   && ((p->zSrcKey==0 && p->zTgtKey==0) || (p->zSrcKey && p->zTgtKey
+       && sqlite3_stricmp(p->zSrcKey, p->zTgtKey)==0)) ){
+    rc = relAddrCarry(pTab, 0, p->zSrcCol, pKey, aVal[iKeyCol]);
+  }
+  return rc;
+}
+
+/*
+** An UPDATE through a keyed table set association columns of the row of
+** link iRowid (aVal as xUpdate gives them): a PRIMARY KEY column among
+** them (an association object's own id) now holds its new value. Call
+** after the association row is written.
+*/
+int relAddrAfterAssoc(RelVtab *pTab, i64 iRowid, sqlite3_value **aVal){
+  RelDecl *p = pTab->pDecl;
+  int i, rc = SQLITE_OK;
+  if( !relAddrKeyed(p) ) return SQLITE_OK;
+  for(i=p->nTgtCol; rc==SQLITE_OK && i<p->nCol; i++){
+    if( sqlite3_value_nochange(aVal[i]) ) continue;
+    rc = relAddrCarry(pTab, iRowid, p->sec.aCol[p->aBaseCol[i]].zName, 0,
+                      aVal[i]);
+  }
+  return rc;
+}

@@ -27,7 +27,8 @@
 ** association row's own columns, plus the source key in "owner". The
 ** rowid of a row is the rowid of the row that holds the link: the child
 ** (one-to-many), the source (many-to-one), the association row
-** (many-to-many). Every read is one SQL statement over the base tables,
+** (many-to-many; a WITHOUT ROWID one's rowid is a number standing for its
+** PRIMARY KEY, see rel_addr.c). Every read is one SQL statement over the base tables,
 ** prepared once per plan and kept on the table object; a cursor borrows
 ** it and gives it back. Writes are in rel_write.c.
 */

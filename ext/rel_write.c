@@ -707,6 +707,7 @@ static int relInsert(
                                       : relAssocRowid(p, *pRowid), aVal,
                          p->nTgtCol, p->nCol,
                          -1, 1);
+      relAddrForget(pTab, iAssoc);
     }
     if( p->eKind!=REL_MANY_TO_MANY ){
       *pRowid = p->eKind==REL_MANY_TO_ONE ? iSrcRowid : iTgtRowid;
@@ -937,9 +938,11 @@ static int relUpdateRow(
 
   /* writes: the target's columns, the association's, then the move */
   rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol, iFkCol, 0);
+  if( rc==SQLITE_OK ) rc = relAddrAfterTarget(pTab, aVal, pKey);
   if( rc==SQLITE_OK && p->eKind==REL_MANY_TO_MANY ){
     rc = relSetColumns(pTab, 1, relAssocRowid(p, iRowid), aVal, p->nTgtCol,
                        p->nCol, -1, 0);
+    if( rc==SQLITE_OK ) rc = relAddrAfterAssoc(pTab, iRowid, aVal);
   }
   if( rc!=SQLITE_OK || !bMove ) goto done;
   if( sqlite3_value_type(pOwner)==SQLITE_NULL ){

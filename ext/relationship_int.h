@@ -193,6 +193,10 @@ int relAddrRegister(RelVtab *pTab, sqlite3_stmt *pStmt, int iCol,
                     int bDirCol, i64 *piRowid);
 int relAddrBind(RelVtab *pTab, sqlite3_stmt *pStmt, int iParam, i64 iRowid,
                 int bAssoc);
+void relAddrForget(RelVtab *pTab, i64 iRowid);
+int relAddrAfterTarget(RelVtab *pTab, sqlite3_value **aVal,
+                       sqlite3_value *pKey);
+int relAddrAfterAssoc(RelVtab *pTab, i64 iRowid, sqlite3_value **aVal);
 
 /**** Interface to code in rel_list.c ****/
 int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
