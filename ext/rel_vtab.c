@@ -28,9 +28,9 @@
 ** rowid of a row is the rowid of the row that holds the link: the child
 ** (one-to-many), the source (many-to-one), the association row
 ** (many-to-many; a WITHOUT ROWID one's rowid is a number standing for its
-** PRIMARY KEY, see rel_addr.c). Every read is one SQL statement over the base tables,
-** prepared once per plan and kept on the table object; a cursor borrows
-** it and gives it back. Writes are in rel_write.c.
+** PRIMARY KEY, see rel_addr.c). Every read is one SQL statement over the
+** base tables, prepared once per plan and kept on the table object; a
+** cursor borrows it and gives it back. Writes are in rel_write.c.
 */
 #include "relationship_int.h"
 
