@@ -31,7 +31,9 @@
 **   missing target        a source row's foreign key names no target row
 **                         (many-to-one); rowid of the source row
 **   dangling association  an association row whose end is NULL or gone;
-**                         rowid of the association row (one row per end)
+**                         rowid of the association row (one row per end);
+**                         WITHOUT ROWID: NULL, and the detail ends with
+**                         the row's PRIMARY KEY: "(left_id = 1, ...)"
 **   duplicate one_to_one  a second row under uselist=0 with the same
 **                         foreign key; rowid of each row but the first
 **   orphan                under cascade delete-orphan, a row whose foreign
@@ -258,6 +260,31 @@ static int checkDeclHasLink(RelDecl *p, const CheckLink *pLink){
 }
 
 /*
+** For a many-to-many through a WITHOUT ROWID association table (whose
+** rows have no rowid to report): SQL appending the row's PRIMARY KEY to
+** a detail, " || ' (a = ' || quote(c.a) || ', b = ' ... || ')'". An empty
+** string otherwise; NULL when out of memory. The caller frees it.
+*/
+static char *checkRowName(RelDecl *p){
+  sqlite3_str *pStr;
+  int i, k, n = 0;
+  if( p->eKind!=REL_MANY_TO_MANY || !p->sec.bWithoutRowid ){
+    return sqlite3_mprintf("");
+  }
+  pStr = sqlite3_str_new(0);
+  for(k=1; k<=p->sec.nCol; k++){
+    for(i=0; i<p->sec.nCol; i++){
+      const char *zCol = p->sec.aCol[i].zName;
+      if( p->sec.aCol[i].iPk!=k ) continue;
+      sqlite3_str_appendf(pStr, " || '%s%q = ' || quote(c.\"%w\")",
+                          n++ ? ", " : " (", zCol, zCol);
+    }
+  }
+  sqlite3_str_appendall(pStr, " || ')'");
+  return sqlite3_str_finish(pStr);
+}
+
+/*
 ** Add the checks of link pLink, reported under declaration p (the first
 ** by name over the link); aDecl[0..nDecl) are all the declarations of the
 ** schema, whose rules on the link are merged. Returns an SQLite code.
@@ -272,10 +299,11 @@ static int checkAddLink(
   char *zNotNull = sqlite3_mprintf("c.\"%w\" IS NOT NULL AND",
                                    pLink->zCol);
   const char *zKeyName = pLink->zKey ? pLink->zKey : "rowid";
+  char *zWhich = checkRowName(p);
   int bOne = 0, bOrphan = 0;
   int i, rc;
 
-  if( zKeyP==0 || zNotNull==0 ){ rc = SQLITE_NOMEM; goto done; }
+  if( zKeyP==0 || zNotNull==0 || zWhich==0 ){ rc = SQLITE_NOMEM; goto done; }
   for(i=0; i<nDecl; i++){
     RelDecl *q = aDecl[i];
     if( q->eKind==REL_MANY_TO_MANY || !checkDeclHasLink(q, pLink) ) continue;
@@ -294,17 +322,19 @@ static int checkAddLink(
     default:               zWord = zMissingSource; break;
   }
   rc = checkAdd(pCur, p->zName, zWord, sqlite3_mprintf(
-      "SELECT c.rowid, CASE WHEN c.\"%w\" IS NULL THEN '%q.%q is NULL'"
+      "SELECT %s, CASE WHEN c.\"%w\" IS NULL THEN '%q.%q is NULL'"
       " ELSE '%q.%q = ' || quote(c.\"%w\") || ': no %q row with %q = '"
-      " || quote(c.\"%w\") END"
+      " || quote(c.\"%w\") END%s"
       " FROM \"%w\".\"%w\" AS c WHERE %s NOT EXISTS (SELECT 1 FROM"
-      " \"%w\".\"%w\" AS p WHERE %s = c.\"%w\") ORDER BY c.rowid",
+      " \"%w\".\"%w\" AS p WHERE %s = c.\"%w\")%s",
+      *zWhich ? "NULL" : "c.rowid",
       pLink->zCol, pLink->zChild, pLink->zCol,
       pLink->zChild, pLink->zCol, pLink->zCol, pLink->zParent, zKeyName,
-      pLink->zCol,
+      pLink->zCol, zWhich,
       zDb, pLink->zChild,
       zWord==zDangling ? "" : zNotNull,
-      zDb, pLink->zParent, zKeyP, pLink->zCol));
+      zDb, pLink->zParent, zKeyP, pLink->zCol,
+      *zWhich ? "" : " ORDER BY c.rowid"));
   if( rc!=SQLITE_OK ) goto done;
 
   /* uselist=0: every row but the first with the same foreign key. */
@@ -352,6 +382,7 @@ static int checkAddLink(
  done:
   sqlite3_free(zKeyP);
   sqlite3_free(zNotNull);
+  sqlite3_free(zWhich);
   return rc;
 }
 

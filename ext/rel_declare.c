@@ -1088,13 +1088,13 @@ int relDeclParse(
   if( ctx.rc ) goto out;
 
   /* Rows are addressed by rowid: of the target (o2m), of the source
-  ** (m2o), of the association row (m2m). */
+  ** (m2o). A WITHOUT ROWID association row (m2m) is addressed by its
+  ** PRIMARY KEY instead (rel_addr.c). */
   {
     RelBase *aNeed[2];
     int nNeed = 0;
     aNeed[nNeed++] = &p->tgt;
     if( p->eKind==REL_MANY_TO_ONE ) aNeed[nNeed++] = &p->src;
-    if( p->eKind==REL_MANY_TO_MANY ) aNeed[nNeed++] = &p->sec;
     for(i=0; i<nNeed; i++){
       if( aNeed[i]->bWithoutRowid ){
         declError(&ctx, "%s is a WITHOUT ROWID table; relationships through"

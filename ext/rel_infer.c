@@ -37,7 +37,8 @@
 ** inferPlan() reads every ordinary table of the main schema
 ** (pragma_table_list), and each one's single-column foreign keys
 ** (pragma_foreign_key_list; composite ones are skipped, and so are keys
-** from or to a WITHOUT ROWID table, which the core cannot link yet). A
+** from or to a WITHOUT ROWID table, which the core cannot link yet, but
+** for an association table: it may be WITHOUT ROWID, its ends not). A
 ** table that is an association table becomes one many-to-many item; any
 ** other table gives one item per foreign key. Items that a declared
 ** relationship covers already (relListDecls(): the same link column
@@ -257,7 +258,8 @@ static int inferIsAssociation(
 ** Read the single-column foreign keys of pTab into items: one
 ** many-to-many item when pTab is an association table, else one item per
 ** foreign key. Keys from or to a WITHOUT ROWID table are skipped (the
-** core does not support them yet), as are composite keys.
+** core does not support them yet), as are composite keys; an association
+** table may be WITHOUT ROWID (its ends may not).
 */
 static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
   sqlite3_stmt *pStmt = 0;
@@ -296,10 +298,7 @@ static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
     apTo[1] = inferTable(pCtx, azRef[1]);
     if( inferIsAssociation(pCtx, pTab, azFrom, apTo) ){
       InferItem *pItem;
-      if( pTab->bWithoutRowid || apTo[0]->bWithoutRowid
-       || apTo[1]->bWithoutRowid ){
-        goto done;
-      }
+      if( apTo[0]->bWithoutRowid || apTo[1]->bWithoutRowid ) goto done;
       pItem = inferNewItem(pCtx);
       if( pItem==0 ) goto done;
       pItem->bM2m = 1;

@@ -27,9 +27,10 @@
 ** association row's own columns, plus the source key in "owner". The
 ** rowid of a row is the rowid of the row that holds the link: the child
 ** (one-to-many), the source (many-to-one), the association row
-** (many-to-many). Every read is one SQL statement over the base tables,
-** prepared once per plan and kept on the table object; a cursor borrows
-** it and gives it back. Writes are in rel_write.c.
+** (many-to-many; a WITHOUT ROWID one's rowid is a number standing for its
+** PRIMARY KEY, see rel_addr.c). Every read is one SQL statement over the
+** base tables, prepared once per plan and kept on the table object; a
+** cursor borrows it and gives it back. Writes are in rel_write.c.
 */
 #include "relationship_int.h"
 #include <ctype.h>
@@ -59,6 +60,8 @@ struct RelCursor {
   sqlite3_stmt *pStmt;        /* Statement of the current plan */
   int idxNum;                 /* The plan pStmt implements */
   int bEof;                   /* No more rows */
+  int bRowid;                 /* iRowid is the current row's (rel_addr.c) */
+  i64 iRowid;                 /* Rowid given to the current row */
 };
 
 /*
@@ -100,6 +103,13 @@ char *relSymmetricSql(RelDecl *p){
   int k, i;
   sqlite3_str_appendall(pStr, "(");
   for(k=0; k<2; k++){
+    if( relAddrKeyed(p) ){
+      /* no rowid: the row's PRIMARY KEY and direction (rel_addr.c) */
+      sqlite3_str_appendf(pStr, "%sSELECT \"%w\" AS \"rel$owner\", \"%w\""
+          " AS \"rel$target\"", k ? " UNION ALL " : "",
+          k ? p->zTgtCol : p->zSrcCol, k ? p->zSrcCol : p->zTgtCol);
+      relAddrSymmetricCols(pStr, p, k);
+    }else
     sqlite3_str_appendf(pStr, "%sSELECT rowid*2+%d AS \"rel$rowid\", \"%w\" AS"
         " \"rel$owner\", \"%w\" AS \"rel$target\"", k ? " UNION ALL " : "", k,
         k ? p->zTgtCol : p->zSrcCol, k ? p->zSrcCol : p->zTgtCol);
@@ -159,16 +169,19 @@ char *relFromSql(RelDecl *p){
 
 /*
 ** SELECT <columns>, <owner>, <link rowid> FROM ... WHERE <link>: the rows
-** of the relationship table. The caller frees it.
+** of the relationship table (a WITHOUT ROWID association row: its
+** address instead of the rowid, see rel_addr.c). The caller frees it.
 */
 static char *relSelectSql(RelDecl *p){
   sqlite3_str *pStr = sqlite3_str_new(0);
   char *zOwner = relOwnerExpr(p);
   char *zFrom = relFromSql(p);
+  char *zAddr = relAddrCols(p, 0);
   int i;
-  if( zOwner==0 || zFrom==0 ){          /* out of memory */
+  if( zOwner==0 || zFrom==0 || zAddr==0 ){          /* out of memory */
     sqlite3_free(zOwner);
     sqlite3_free(zFrom);
+    sqlite3_free(zAddr);
     sqlite3_free(sqlite3_str_finish(pStr));
     return 0;
   }
@@ -176,9 +189,10 @@ static char *relSelectSql(RelDecl *p){
   for(i=0; i<p->nCol; i++){
     sqlite3_str_appendf(pStr, "%s, ", p->azExpr[i]);
   }
-  sqlite3_str_appendf(pStr, "%s, %s%s", zOwner, relRowidExpr(p), zFrom);
+  sqlite3_str_appendf(pStr, "%s, %s%s", zOwner, zAddr, zFrom);
   sqlite3_free(zOwner);
   sqlite3_free(zFrom);
+  sqlite3_free(zAddr);
   return sqlite3_str_finish(pStr);
 }
 
@@ -209,7 +223,17 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", zKey, ++nParam);
   }
   if( idxNum & PLAN_ROWID ){
-    sqlite3_str_appendf(pStr, " AND %s = ?%d", relRowidExpr(p), ++nParam);
+    /* last: relFilter binds the rowid as relAddrBind() does */
+    char *zAddr = relAddrWhere(p, ++nParam, 0);
+    if( zAddr==0 ){                           /* out of memory */
+      sqlite3_free(zSelect);
+      sqlite3_free(zOwner);
+      sqlite3_free(zKey);
+      sqlite3_free(sqlite3_str_finish(pStr));
+      return SQLITE_NOMEM;
+    }
+    sqlite3_str_appendf(pStr, " AND %s", zAddr);
+    sqlite3_free(zAddr);
   }
   if( (idxNum & PLAN_ORDER) && p->nOrder>0 && p->bUselist ){
     int bFlip = (idxNum & PLAN_DESC)!=0;
@@ -260,6 +284,7 @@ static void relVtabFree(RelVtab *pTab){
     sqlite3_finalize(pTab->apDyn[i]);
     sqlite3_free(pTab->azDynSql[i]);
   }
+  relAddrFree(pTab);
   relDeclFree(pTab->pDecl);
   for(i=0; i<4; i++) sqlite3_free(pTab->azGone[i]);
   sqlite3_free(pTab->zBroken);
@@ -874,8 +899,11 @@ static int relDestroy(sqlite3_vtab *pVtab){
 
 static int relOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
   RelCursor *pCur = relMallocZero(sizeof(*pCur));
-  (void)pVtab;
+  RelVtab *pTab = (RelVtab*)pVtab;
   if( pCur==0 ) return SQLITE_NOMEM;
+  /* nothing reading or writing the table: no statement can still use a
+  ** rowid handed out for a WITHOUT ROWID link (rel_addr.c) */
+  if( pTab->nCursor++==0 && pTab->nUpdate==0 ) relAddrReset(pTab);
   pCur->idxNum = -1;
   pCur->bEof = 1;
   *ppCursor = &pCur->base;
@@ -902,6 +930,7 @@ static void relCursorRelease(RelCursor *pCur){
 
 static int relClose(sqlite3_vtab_cursor *cur){
   RelCursor *pCur = (RelCursor*)cur;
+  ((RelVtab*)cur->pVtab)->nCursor--;
   relCursorRelease(pCur);
   sqlite3_free(pCur);
   return SQLITE_OK;
@@ -909,7 +938,9 @@ static int relClose(sqlite3_vtab_cursor *cur){
 
 static int relNext(sqlite3_vtab_cursor *cur){
   RelCursor *pCur = (RelCursor*)cur;
-  int rc = sqlite3_step(pCur->pStmt);
+  int rc;
+  pCur->bRowid = 0;
+  rc = sqlite3_step(pCur->pStmt);
   if( rc==SQLITE_ROW ) return SQLITE_OK;
   pCur->bEof = 1;
   if( rc==SQLITE_DONE ) return SQLITE_OK;
@@ -945,7 +976,18 @@ static int relFilter(
   }
   pCur->idxNum = idxNum;
   for(i=0; i<argc; i++){
-    rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
+    if( i==argc-1 && (idxNum & PLAN_ROWID) && relAddrKeyed(pTab->pDecl) ){
+      /* a WITHOUT ROWID link: its rowid stands for its PRIMARY KEY */
+      rc = relAddrBind(pTab, pCur->pStmt, i+1, sqlite3_value_int64(argv[i]),
+                       0);
+      if( rc==SQLITE_DONE || (rc==SQLITE_OK
+          && sqlite3_value_numeric_type(argv[i])!=SQLITE_INTEGER) ){
+        pCur->bEof = 1;         /* no such rowid */
+        return SQLITE_OK;
+      }
+    }else{
+      rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
+    }
     if( rc!=SQLITE_OK ) return rc;
   }
   pCur->bEof = 0;
@@ -990,6 +1032,17 @@ static int relColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
 static int relRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   RelCursor *pCur = (RelCursor*)cur;
   RelVtab *pTab = (RelVtab*)cur->pVtab;
+  if( relAddrKeyed(pTab->pDecl) ){
+    /* one rowid per row, however often SQLite asks for it */
+    if( !pCur->bRowid ){
+      int rc = relAddrRegister(pTab, pCur->pStmt, pTab->pDecl->nCol+1,
+                               pTab->pDecl->bSymmetric, &pCur->iRowid);
+      if( rc!=SQLITE_OK ) return rc;
+      pCur->bRowid = 1;
+    }
+    *pRowid = pCur->iRowid;
+    return SQLITE_OK;
+  }
   *pRowid = sqlite3_column_int64(pCur->pStmt, pTab->pDecl->nCol+1);
   return SQLITE_OK;
 }
@@ -1006,6 +1059,20 @@ static int relRename(sqlite3_vtab *pVtab, const char *zNew){
   return SQLITE_ERROR;
 }
 
+/*
+** xUpdate (rel_write.c), counted: while a write runs, the rowids it was
+** given must stay (rel_addr.c).
+*/
+static int relVtabUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                         sqlite_int64 *pRowid){
+  RelVtab *pTab = (RelVtab*)pVtab;
+  int rc;
+  pTab->nUpdate++;
+  rc = relUpdate(pVtab, argc, argv, pRowid);
+  pTab->nUpdate--;
+  return rc;
+}
+
 static sqlite3_module relModule = {
   /* iVersion    */ 3,
   /* xCreate     */ relCreate,
@@ -1020,7 +1087,7 @@ static sqlite3_module relModule = {
   /* xEof        */ relEof,
   /* xColumn     */ relColumn,
   /* xRowid      */ relRowid,
-  /* xUpdate     */ relUpdate,
+  /* xUpdate     */ relVtabUpdate,
   /* xBegin      */ 0,
   /* xSync       */ 0,
   /* xCommit     */ 0,

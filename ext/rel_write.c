@@ -103,13 +103,19 @@ static char *relWriteSql(RelDecl *p, int iStmt){
   int bO2m = p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE;
   char *zSrcKey = relKey("s", p->zSrcKey);
   char *zTgtKey = relKey("t", p->zTgtKey);
+  /* m2m: where the association row is (its rowid or, WITHOUT ROWID, its
+  ** PRIMARY KEY: rel_addr.c); the parameters of UNLINK, MOVE, LOCATE */
+  char *zAddr = p->eKind!=REL_MANY_TO_MANY ? 0
+      : relAddrWhere(p, iStmt==REL_W_MOVE ? 3 : 1, iStmt!=REL_W_LOCATE);
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i, n;
 
-  if( zSrcKey==0 || zTgtKey==0 ){
+  if( zSrcKey==0 || zTgtKey==0
+   || (p->eKind==REL_MANY_TO_MANY && zAddr==0) ){
     /* out of memory: an empty key would make other SQL, not none */
     sqlite3_free(zSrcKey);
     sqlite3_free(zTgtKey);
+    sqlite3_free(zAddr);
     sqlite3_free(sqlite3_str_finish(pStr));
     return 0;
   }
@@ -193,12 +199,12 @@ static char *relWriteSql(RelDecl *p, int iStmt){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = NULL"
             " WHERE rowid = ?1", zDb, zS, p->zFk);
       }else{
-        sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE rowid = ?1",
-                            zDb, zA);
+        sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE %s",
+                            zDb, zA, zAddr);
       }
       break;
     case REL_W_LOCATE:
-      if( p->bSymmetric ){
+      if( p->bSymmetric && !relAddrKeyed(p) ){
         /* ?1 = association rowid * 2 (+1 when read the other way) */
         sqlite3_str_appendf(pStr, "SELECT CASE WHEN ?1 %% 2 THEN a.\"%w\""
             " ELSE a.\"%w\" END, t.rowid, %s FROM \"%w\".\"%w\" AS a"
@@ -217,38 +223,55 @@ static char *relWriteSql(RelDecl *p, int iStmt){
         sqlite3_free(zFrom);
         sqlite3_free(zSrcKey);
         sqlite3_free(zTgtKey);
+        sqlite3_free(zAddr);
         sqlite3_free(sqlite3_str_finish(pStr));
         return 0;
       }
+      if( zAddr ){
+        sqlite3_str_appendf(pStr, "SELECT %s, t.rowid, %s%s AND %s",
+                            zOwner, zTgtKey, zFrom, zAddr);
+      }else
       sqlite3_str_appendf(pStr, "SELECT %s, t.rowid, %s%s AND %s = ?1",
                           zOwner, zTgtKey, zFrom, relRowidExpr(p));
       sqlite3_free(zOwner);
       sqlite3_free(zFrom);
       break;
     }
-    case REL_W_LINK_FIND:
-      sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
-          " WHERE \"%w\" = ?1 AND \"%w\" = ?2", zDb, zA, p->zSrcCol,
+    case REL_W_LINK_FIND: {
+      /* -> the association row's rowid (WITHOUT ROWID: its PRIMARY KEY) */
+      char *zCols = relAddrCols(p, 1);
+      if( zCols==0 ){
+        sqlite3_free(zSrcKey);
+        sqlite3_free(zTgtKey);
+        sqlite3_free(zAddr);
+        sqlite3_free(sqlite3_str_finish(pStr));
+        return 0;
+      }
+      sqlite3_str_appendf(pStr, "SELECT %s FROM \"%w\".\"%w\""
+          " WHERE \"%w\" = ?1 AND \"%w\" = ?2", zCols, zDb, zA, p->zSrcCol,
           p->zTgtCol);
       if( p->bSymmetric ){
         /* a friendship is stored once, either way round */
-        sqlite3_str_appendf(pStr, " UNION ALL SELECT rowid FROM \"%w\".\"%w\""
-            " WHERE \"%w\" = ?2 AND \"%w\" = ?1", zDb, zA, p->zSrcCol,
+        sqlite3_str_appendf(pStr, " UNION ALL SELECT %s FROM \"%w\".\"%w\""
+            " WHERE \"%w\" = ?2 AND \"%w\" = ?1", zCols, zDb, zA, p->zSrcCol,
             p->zTgtCol);
       }
+      sqlite3_free(zCols);
       break;
+    }
     case REL_W_MOVE:
+      /* ?1 the new owner, ?3 (on) the association row */
       if( p->bSymmetric ){
-        /* ?3: the old owner, at whichever end it stands */
+        /* ?2: the old owner, at whichever end it stands */
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET"
-            " \"%w\" = CASE WHEN \"%w\" = ?3 THEN ?1 ELSE \"%w\" END,"
-            " \"%w\" = CASE WHEN \"%w\" = ?3 THEN \"%w\" ELSE ?1 END"
-            " WHERE rowid = ?2", zDb, zA, p->zSrcCol, p->zSrcCol, p->zSrcCol,
-            p->zTgtCol, p->zSrcCol, p->zTgtCol);
+            " \"%w\" = CASE WHEN \"%w\" = ?2 THEN ?1 ELSE \"%w\" END,"
+            " \"%w\" = CASE WHEN \"%w\" = ?2 THEN \"%w\" ELSE ?1 END"
+            " WHERE %s", zDb, zA, p->zSrcCol, p->zSrcCol, p->zSrcCol,
+            p->zTgtCol, p->zSrcCol, p->zTgtCol, zAddr);
         break;
       }
       sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
-          " WHERE rowid = ?2", zDb, zA, p->zSrcCol);
+          " WHERE %s", zDb, zA, p->zSrcCol, zAddr);
       break;
     default: /* REL_W_CURRENT */
       sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
@@ -257,6 +280,7 @@ static char *relWriteSql(RelDecl *p, int iStmt){
   }
   sqlite3_free(zSrcKey);
   sqlite3_free(zTgtKey);
+  sqlite3_free(zAddr);
   return sqlite3_str_finish(pStr);
 }
 
@@ -342,12 +366,14 @@ static int relRunValueRowid(RelVtab *pTab, int iStmt, sqlite3_value *pVal,
 /*
 ** The association rowid behind link rowid iRowid of a many-to-many (see
 ** relSymmetricSql: a symmetric one doubles it, plus the direction), and
-** back.
+** back. A WITHOUT ROWID association row has no rowid: its link's rowid
+** is what rel_addr.c binds; an inserted one gets none (0).
 */
 static i64 relAssocRowid(RelDecl *p, i64 iRowid){
-  return p->bSymmetric ? iRowid>>1 : iRowid;
+  return p->bSymmetric && !relAddrKeyed(p) ? iRowid>>1 : iRowid;
 }
 static i64 relLinkRowid(RelDecl *p, i64 iAssoc){
+  if( relAddrKeyed(p) ) return 0;
   return p->bSymmetric ? iAssoc*2 : iAssoc;
 }
 
@@ -538,6 +564,13 @@ static int relSetColumns(
     sqlite3_free(sqlite3_str_finish(pStr));
     return SQLITE_OK;
   }
+  if( iSlot ){
+    /* the association row: by rowid, or by PRIMARY KEY (rel_addr.c) */
+    char *zAddr = relAddrWhere(p, p->nCol+1, 1);
+    sqlite3_str_appendf(pStr, " WHERE %s", zAddr);
+    if( zAddr==0 ) sqlite3_str_reset(pStr);     /* out of memory */
+    sqlite3_free(zAddr);
+  }else
   sqlite3_str_appendf(pStr, " WHERE rowid = ?%d", p->nCol+1);
   pStmt = relDynStmt(pTab, iSlot, sqlite3_str_finish(pStr));
   if( pStmt==0 ) return pTab->rcStmt;
@@ -547,6 +580,11 @@ static int relSetColumns(
     rc = sqlite3_bind_value(pStmt, i+1, aVal[i]);
     if( rc!=SQLITE_OK ) return rc;    /* out of memory: not a NULL */
   }
+  if( iSlot ){
+    int rc = relAddrBind(pTab, pStmt, p->nCol+1, iRowid, 1);
+    if( rc==SQLITE_DONE ) return SQLITE_OK;   /* no such row */
+    if( rc!=SQLITE_OK ) return rc;
+  }else
   sqlite3_bind_int64(pStmt, p->nCol+1, iRowid);
   return relRun(pTab, pStmt);
 }
@@ -572,6 +610,7 @@ static int relInsert(
   sqlite3_value *pTgtKey = 0;     /* the target key, found or made */
   sqlite3_stmt *pStmt;
   i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
+  i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int rc, i;
 
@@ -661,7 +700,13 @@ static int relInsert(
       if( rc==SQLITE_ROW ){
         bLinked = 1;
         *pRowid = relLinkRowid(p, sqlite3_column_int64(pStmt, 0));
+        rc = SQLITE_OK;
+        if( relAddrKeyed(p) && eConflict==SQLITE_REPLACE ){
+          /* WITHOUT ROWID: a rowid for relSetColumns() below to find it */
+          rc = relAddrRegister(pTab, pStmt, 0, 0, &iAssoc);
+        }
         sqlite3_reset(pStmt);
+        if( rc!=SQLITE_OK ) goto done;
       }else if( rc!=SQLITE_DONE ){
         goto done;
       }
@@ -684,9 +729,11 @@ static int relInsert(
     }
     /* the same link again: nothing to do (a scalar keeps its value) */
     if( p->eKind==REL_MANY_TO_MANY && eConflict==SQLITE_REPLACE ){
-      rc = relSetColumns(pTab, 1, relAssocRowid(p, *pRowid), aVal,
+      rc = relSetColumns(pTab, 1, relAddrKeyed(p) ? iAssoc
+                                      : relAssocRowid(p, *pRowid), aVal,
                          p->nTgtCol, p->nCol,
                          -1, 1);
+      relAddrForget(pTab, iAssoc);
     }
     if( p->eKind!=REL_MANY_TO_MANY ){
       *pRowid = p->eKind==REL_MANY_TO_ONE ? iSrcRowid : iTgtRowid;
@@ -805,7 +852,8 @@ static int relLocate(RelVtab *pTab, i64 iRowid, sqlite3_value **ppOwner,
   sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LOCATE);
   int rc;
   if( pStmt==0 ) return pTab->rcStmt;
-  sqlite3_bind_int64(pStmt, 1, iRowid);
+  rc = relAddrBind(pTab, pStmt, 1, iRowid, 0);
+  if( rc!=SQLITE_OK ) return rc;        /* SQLITE_DONE: no such link */
   rc = relLookup(pTab, pStmt);
   if( rc!=SQLITE_ROW ) return rc;
   *ppOwner = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
@@ -828,11 +876,15 @@ static int relDelete(RelVtab *pTab, i64 iRowid){
       return relUnlinkChild(pTab, iRowid, 0);
     case REL_MANY_TO_ONE:
       return relUnlinkSource(pTab, iRowid, 0);
-    default:
+    default: {
+      int rc;
       pStmt = relStmt(pTab, REL_W_UNLINK);
       if( pStmt==0 ) return pTab->rcStmt;
-      sqlite3_bind_int64(pStmt, 1, relAssocRowid(p, iRowid));
+      rc = relAddrBind(pTab, pStmt, 1, relAssocRowid(p, iRowid), 1);
+      if( rc==SQLITE_DONE ) return SQLITE_OK;     /* no such link */
+      if( rc!=SQLITE_OK ) return rc;
       return relRun(pTab, pStmt);
+    }
   }
 }
 
@@ -912,9 +964,11 @@ static int relUpdateRow(
 
   /* writes: the target's columns, the association's, then the move */
   rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol, iFkCol, 0);
+  if( rc==SQLITE_OK ) rc = relAddrAfterTarget(pTab, aVal, pKey);
   if( rc==SQLITE_OK && p->eKind==REL_MANY_TO_MANY ){
     rc = relSetColumns(pTab, 1, relAssocRowid(p, iRowid), aVal, p->nTgtCol,
                        p->nCol, -1, 0);
+    if( rc==SQLITE_OK ) rc = relAddrAfterAssoc(pTab, iRowid, aVal);
   }
   if( rc!=SQLITE_OK || !bMove ) goto done;
   if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
@@ -937,9 +991,9 @@ static int relUpdateRow(
       pStmt = relStmt(pTab, REL_W_MOVE);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
-      sqlite3_bind_int64(pStmt, 2, relAssocRowid(p, iRowid));
-      if( p->bSymmetric ) sqlite3_bind_value(pStmt, 3, pOld);
-      rc = relRun(pTab, pStmt);
+      if( p->bSymmetric ) sqlite3_bind_value(pStmt, 2, pOld);
+      rc = relAddrBind(pTab, pStmt, 3, relAssocRowid(p, iRowid), 1);
+      if( rc==SQLITE_OK ) rc = relRun(pTab, pStmt);
       break;
   }
 

@@ -98,6 +98,7 @@ struct RelDecl {
 /* Per-connection state: the module's client data. */
 typedef struct RelGlobal RelGlobal;
 typedef struct RelVtab RelVtab;
+typedef struct RelAddr RelAddr;
 struct RelGlobal {
   sqlite3 *db;        /* The connection */
   RelVtab *pList;     /* Relationship tables connected on it */
@@ -135,6 +136,9 @@ struct RelVtab {
   char *azDynSql[2];          /* SQL of apDyn[] */
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
   char *azGone[4];            /* Broken: schema, source, target, secondary */
+  RelAddr *pAddr;             /* Rowids of WITHOUT ROWID links (rel_addr.c) */
+  int nCursor;                /* Cursors open on the table */
+  int nUpdate;                /* xUpdate calls running on the table */
 };
 
 /**** Interface to code in rel_main.c ****/
@@ -179,6 +183,22 @@ const char *relRowidExpr(RelDecl *p);
 /**** Interface to code in rel_write.c ****/
 int relUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
               sqlite_int64 *pRowid);
+
+/**** Interface to code in rel_addr.c ****/
+int relAddrKeyed(RelDecl *p);
+void relAddrSymmetricCols(sqlite3_str *pStr, RelDecl *p, int k);
+char *relAddrCols(RelDecl *p, int bAssoc);
+char *relAddrWhere(RelDecl *p, int iParam, int bAssoc);
+void relAddrReset(RelVtab *pTab);
+void relAddrFree(RelVtab *pTab);
+int relAddrRegister(RelVtab *pTab, sqlite3_stmt *pStmt, int iCol,
+                    int bDirCol, i64 *piRowid);
+int relAddrBind(RelVtab *pTab, sqlite3_stmt *pStmt, int iParam, i64 iRowid,
+                int bAssoc);
+void relAddrForget(RelVtab *pTab, i64 iRowid);
+int relAddrAfterTarget(RelVtab *pTab, sqlite3_value **aVal,
+                       sqlite3_value *pKey);
+int relAddrAfterAssoc(RelVtab *pTab, i64 iRowid, sqlite3_value **aVal);
 
 /**** Interface to code in rel_list.c ****/
 int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);

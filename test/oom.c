@@ -79,6 +79,22 @@ int sqlite3_relationship_init(sqlite3*, char**, const sqlite3_api_routines*);
   "CREATE VIRTUAL TABLE person_friends USING relationship(person, person," \
   "  secondary=friendship, source_column=a, target_column=b, symmetric=1);" \
   "INSERT INTO person_friends(owner, id) VALUES (1, 2);"
+#define WR_DECL \
+  "CREATE TABLE wassoc(left_id INTEGER NOT NULL REFERENCES \"left\"(id)," \
+  "  right_id INTEGER NOT NULL REFERENCES \"right\"(id), extra TEXT," \
+  "  PRIMARY KEY(left_id, right_id)) WITHOUT ROWID;" \
+  "CREATE VIRTUAL TABLE left_wr USING relationship(\"left\", \"right\"," \
+  "  secondary=wassoc, backref=wr_parents);" \
+  "INSERT INTO wassoc VALUES (1,1,'a'),(1,2,'b'),(2,2,'c'),(2,3,'d');"
+#define WR_SYM_DECL \
+  "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT);" \
+  "INSERT INTO person VALUES (1,'a'),(2,'b'),(3,'c');" \
+  "CREATE TABLE friendship(a INTEGER NOT NULL REFERENCES person(id)," \
+  "  b INTEGER NOT NULL REFERENCES person(id), PRIMARY KEY(a, b))" \
+  "  WITHOUT ROWID;" \
+  "CREATE VIRTUAL TABLE person_friends USING relationship(person, person," \
+  "  secondary=friendship, source_column=a, target_column=b, symmetric=1);" \
+  "INSERT INTO person_friends(owner, id) VALUES (1, 2), (3, 1);"
 
 static const struct Scenario {
   const char *zName;
@@ -162,6 +178,24 @@ static const struct Scenario {
     "UPDATE left_items SET extra = 'z' WHERE owner = 1" },
   { "symmetric-link", SYM_DECL,
     "INSERT INTO person_friends(owner, id) VALUES (3, 1)" },
+  /* through a WITHOUT ROWID association table (rowids: rel_addr.c) */
+  { "wr-read-rowid", LR_SCHEMA WR_DECL,
+    "SELECT rowid, owner, id FROM left_wr ORDER BY 2, 3" },
+  { "wr-link", LR_SCHEMA WR_DECL,
+    "INSERT INTO left_wr(owner, id, extra) VALUES (3, 1, 'e'), (3, 4, 'f')" },
+  { "wr-link-replace", LR_SCHEMA WR_DECL,
+    "INSERT OR REPLACE INTO left_wr(owner, id, extra) VALUES (1, 1, 'z')" },
+  { "wr-unlink", LR_SCHEMA WR_DECL, "DELETE FROM left_wr WHERE id = 2" },
+  { "wr-move", LR_SCHEMA WR_DECL,
+    "UPDATE left_wr SET owner = 3 WHERE owner = 2" },
+  { "wr-assoc-update", LR_SCHEMA WR_DECL,
+    "UPDATE right_wr_parents SET extra = upper(extra) WHERE owner = 2" },
+  { "wr-key-move", LR_SCHEMA WR_DECL,
+    "UPDATE left_wr SET id = 7, owner = 3 WHERE owner = 1 AND id = 1" },
+  { "wr-symmetric-unlink", WR_SYM_DECL,
+    "DELETE FROM person_friends WHERE owner = 1" },
+  { "wr-symmetric-move", WR_SYM_DECL,
+    "UPDATE person_friends SET owner = 2 WHERE owner = 3" },
   /* cascades and triggers, written on the base tables */
   { "cascade-set-null", PC_SCHEMA PC_DECL, "DELETE FROM parent WHERE id = 1" },
   { "cascade-delete", PC_SCHEMA PC_ORPHAN, "DELETE FROM parent WHERE id < 3" },
