@@ -6,7 +6,8 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [valgrind] [diagram] (default: build test)
+# Usage: tools/deps.sh [build] [test] [valgrind] [diagram] [cluster]
+# (default: build test)
 set -u
 want="${*:-build test}"
 missing=""
@@ -33,6 +34,15 @@ for w in $want; do
       ;;
     diagram)
       command -v dot >/dev/null 2>&1 || need graphviz
+      ;;
+    cluster)
+      # test/cluster: dqlite-demo nodes and the dqlite shell (go-dqlite,
+      # which pulls in libdqlite0), and timeout(1) to bound the run.
+      command -v dqlite-demo >/dev/null 2>&1 || need go-dqlite
+      command -v dqlite >/dev/null 2>&1 || need go-dqlite
+      printf '#include <dqlite.h>\n' \
+        | "${CC:-cc}" -E -x c - >/dev/null 2>&1 || need libdqlite-dev
+      command -v timeout >/dev/null 2>&1 || need coreutils
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac
