@@ -1,5 +1,5 @@
 # sqlite-relationship: make demo | make test | make test-asan | make diagram |
-# make clean
+# make test-cluster | make clean
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -12,7 +12,8 @@ SRC     := $(sort $(wildcard ext/*.c))
 HDR     := $(wildcard ext/*.h)
 TCLSH   ?= tclsh
 
-.PHONY: all deps test-deps demo test test-asan diagram clean
+.PHONY: all deps test-deps cluster-deps demo test test-asan diagram \
+        test-cluster clean
 
 all: $(BUILD)/relationship.so
 
@@ -21,6 +22,9 @@ deps:
 
 test-deps:
 	@tools/deps.sh build test
+
+cluster-deps:
+	@tools/deps.sh build cluster
 
 $(BUILD)/relationship.so: $(SRC) $(HDR) | deps
 	@mkdir -p $(BUILD)
@@ -55,6 +59,19 @@ diagram: $(BUILD)/relationship.so
 	sqlite3 -batch :memory: < sql/diagram.sql > $(BUILD)/diagram.out
 	sed -n '/^digraph/,/^}/p' $(BUILD)/diagram.out > $(BUILD)/diagram.dot
 	dot -Tpng -Gdpi=120 -Gbgcolor=white -o docs/diagram.png $(BUILD)/diagram.dot
+
+# The extension on a 3-node dqlite cluster (test/cluster/run.sh): the
+# sources compiled in with -DSQLITE_CORE and registered in each node by a
+# preload library (test/cluster/preload.c); Debian's go-dqlite and
+# libdqlite-dev, installed by tools/deps.sh cluster. The run stops by itself.
+$(BUILD)/cluster/librelationship_preload.so: test/cluster/preload.c $(SRC) $(HDR) | deps
+	@mkdir -p $(BUILD)/cluster
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -fPIC -shared -o $@ \
+	  test/cluster/preload.c $(SRC) -lsqlite3 -ldl -lpthread
+
+test-cluster: cluster-deps $(BUILD)/relationship.so \
+              $(BUILD)/cluster/librelationship_preload.so
+	timeout -k 10 180 test/cluster/run.sh
 
 clean:
 	rm -rf $(BUILD)
