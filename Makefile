@@ -3,6 +3,7 @@
 #                      make dist (build/relationship.c, the single-file source)
 #                      make test-sqlite-latest (the suite on a newer SQLite)
 #                      make bench | make bench-quick (bench/: ours against hand-written SQL and the ORM)
+#                      make test-cluster (a 3-node dqlite cluster on 127.0.0.1)
 #
 # Every target that needs a tool first runs tools/deps.sh, which installs
 # what is missing (as root on Debian) or names it and stops.
@@ -23,7 +24,7 @@ VERSION := $(shell sed -n 's/^\#define SQLITE_RELATIONSHIP_VERSION  *"\(.*\)"/\1
 LATEST  := $(shell sed -n 's/^want=//p' tools/sqlite-latest.sh)
 STATOBJ := $(patsubst ext/%.c,$(BUILD)/static/%.o,$(SRC))
 
-.PHONY: all deps test-deps demo tour test test-asan test-oom test-valgrind fuzz fuzz-smoke diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc bench-deps bench bench-quick
+.PHONY: all deps test-deps demo tour test test-asan test-oom test-valgrind fuzz fuzz-smoke diagram test-sqlite-latest dist install uninstall clean $(BUILD)/relationship.pc bench-deps bench bench-quick cluster-deps test-cluster
 
 all: $(BUILD)/relationship.so $(BUILD)/librelationship.a $(BUILD)/relationship.c
 
@@ -32,6 +33,9 @@ deps:
 
 test-deps:
 	@tools/deps.sh build test hosts
+
+cluster-deps:
+	@tools/deps.sh build cluster
 
 $(BUILD)/relationship.so: $(SRC) $(HDR) | deps
 	@mkdir -p $(BUILD)
@@ -200,6 +204,19 @@ bench: $(BUILD)/relationship.so $(BUILD)/bench | bench-deps
 
 bench-quick: $(BUILD)/relationship.so $(BUILD)/bench | bench-deps
 	/usr/bin/python3 bench/run.py --quick
+
+# The extension on a 3-node dqlite cluster (test/cluster/run.sh): the
+# sources compiled in with -DSQLITE_CORE and registered in each node by a
+# preload library (test/cluster/preload.c); Debian's go-dqlite and
+# libdqlite-dev, installed by tools/deps.sh cluster. The run stops by itself.
+$(BUILD)/cluster/librelationship_preload.so: test/cluster/preload.c $(SRC) $(HDR) | deps
+	@mkdir -p $(BUILD)/cluster
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE -fPIC -shared -o $@ \
+	  test/cluster/preload.c $(SRC) -lsqlite3 -ldl -lpthread
+
+test-cluster: cluster-deps $(BUILD)/relationship.so \
+              $(BUILD)/cluster/librelationship_preload.so
+	timeout -k 10 180 test/cluster/run.sh
 
 clean:
 	rm -rf $(BUILD)

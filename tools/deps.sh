@@ -6,7 +6,7 @@
 # things came from elsewhere. What is missing is installed with apt-get when
 # we are root on Debian; otherwise the missing packages are named and we fail.
 #
-# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [fuzz] [diagram] [bench]   (default: build test)
+# Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [fuzz] [diagram] [bench] [cluster]   (default: build test)
 #
 # hosts: what test/hosts.test and test/install.test use: pkg-config, and
 # Debian's /usr/bin/python3 (not whatever python3 is first on PATH) with
@@ -66,6 +66,15 @@ for w in $want; do
       /usr/bin/python3 -c 'import sqlite3' >/dev/null 2>&1 || need python3
       /usr/bin/python3 -c 'import sqlalchemy.orm' >/dev/null 2>&1 \
         || need python3-sqlalchemy
+      ;;
+    cluster)
+      # test/cluster: dqlite-demo nodes and the dqlite shell (go-dqlite,
+      # which pulls in libdqlite0), and timeout(1) to bound the run.
+      command -v dqlite-demo >/dev/null 2>&1 || need go-dqlite
+      command -v dqlite >/dev/null 2>&1 || need go-dqlite
+      printf '#include <dqlite.h>\n' \
+        | "${CC:-cc}" -E -x c - >/dev/null 2>&1 || need libdqlite-dev
+      command -v timeout >/dev/null 2>&1 || need coreutils
       ;;
     *) echo "tools/deps.sh: unknown need '$w'" >&2; exit 2 ;;
   esac
