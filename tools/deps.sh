@@ -8,7 +8,7 @@
 #
 # Usage: tools/deps.sh [build] [test] [hosts] [latest] [valgrind] [fuzz] [diagram] [bench] [cluster]   (default: build test)
 #
-# hosts: what test/hosts.test and test/install.test use: pkg-config, and
+# hosts: what test/hosts.test and test/embed.test use: pkg-config, and
 # Debian's /usr/bin/python3 (not whatever python3 is first on PATH) with
 # its sqlite3 module and SQLAlchemy. latest: npm, which fetches the newer
 # SQLite that make test-sqlite-latest builds.
