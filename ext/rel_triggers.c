@@ -126,7 +126,8 @@ static void relRulesAdd(RelRules *pR, RelDecl *p, RelLink *pLink){
   if( p->bCreateIndex ) pR->bIndex = 1;
   if( p->bOneToOne ){
     pR->bOne = 1;
-    if( pR->zOne==0 ) pR->zOne = p->zName;
+    /* the scalar side (one_to_one) speaks, whichever is listed first */
+    if( pR->zOne==0 || p->eKind==REL_ONE_TO_ONE ) pR->zOne = p->zName;
   }
   switch( p->eKind ){
     case REL_MANY_TO_MANY:
