@@ -173,6 +173,52 @@ void relUnregister(RelGlobal *pGlobal, RelVtab *p){
 }
 
 /*
+** The text of table zName's CREATE statement in schema zDb, in *pzSql
+** (sqlite3_malloc'd; NULL when there is no such table).
+*/
+int relSchemaSql(sqlite3 *db, const char *zDb, const char *zName,
+                 char **pzSql){
+  sqlite3_stmt *pStmt = 0;
+  int rc = relPrepare(db, &pStmt, "SELECT sql FROM \"%w\".sqlite_schema"
+                      " WHERE type='table' AND name=?1 COLLATE NOCASE", zDb);
+  *pzSql = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( z ){
+      *pzSql = relStrdup(z);
+      if( *pzSql==0 ){
+        sqlite3_finalize(pStmt);
+        return SQLITE_NOMEM;
+      }
+    }
+  }
+  return sqlite3_finalize(pStmt);
+}
+
+/*
+** Is p's declaration still the one in the schema? Another connection may
+** have dropped and declared the table anew since p was connected; p then
+** stays connected (a statement this connection keeps may hold it) but is
+** marked stale, and never used again for lookups.
+*/
+static int relDeclIsCurrent(RelGlobal *pGlobal, RelVtab *p, int *pbCurrent){
+  char *zSql = 0;
+  int rc;
+  *pbCurrent = 1;
+  if( p->zSchemaSql==0 ) return SQLITE_OK;
+  rc = relSchemaSql(pGlobal->db, p->pDecl->zDb, p->pDecl->zName, &zSql);
+  if( rc!=SQLITE_OK ) return rc;
+  if( zSql==0 || strcmp(zSql, p->zSchemaSql)!=0 ){
+    p->bStale = 1;
+    *pbCurrent = 0;
+  }
+  sqlite3_free(zSql);
+  return SQLITE_OK;
+}
+
+/*
 ** Find the declaration of relationship table zName in schema zDb,
 ** connecting the table first when this connection has not used it yet.
 ** *ppDecl is owned by the table's RelVtab: valid until it disconnects.
@@ -190,9 +236,19 @@ int relFindDecl(
     sqlite3_stmt *pStmt = 0;
     int rc;
     for(p=pGlobal->pList; p; p=p->pNext){
-      if( sqlite3_stricmp(p->pDecl->zDb, zDb)==0
+      if( !p->bStale
+       && sqlite3_stricmp(p->pDecl->zDb, zDb)==0
        && sqlite3_stricmp(p->pDecl->zName, zName)==0
       ){
+        int bCurrent = 1;
+        rc = relDeclIsCurrent(pGlobal, p, &bCurrent);
+        if( rc!=SQLITE_OK ){
+          sqlite3_free(*pzErr);
+          *pzErr = sqlite3_mprintf("%s", rc==SQLITE_NOMEM ? "out of memory"
+                                   : sqlite3_errmsg(pGlobal->db));
+          return rc;
+        }
+        if( !bCurrent ) continue;
         *ppDecl = p->pDecl;
         return SQLITE_OK;
       }

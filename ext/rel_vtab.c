@@ -287,6 +287,7 @@ static void relVtabFree(RelVtab *pTab){
   relAddrFree(pTab);
   relDeclFree(pTab->pDecl);
   for(i=0; i<4; i++) sqlite3_free(pTab->azGone[i]);
+  sqlite3_free(pTab->zSchemaSql);
   sqlite3_free(pTab->zBroken);
   sqlite3_free(pTab->base.zErrMsg);
   sqlite3_free(pTab);
@@ -628,6 +629,11 @@ static int relInit(
   pTab->pGlobal = pGlobal;
   pTab->pDecl = p;
   p = 0;
+  /* what the schema says now, so that a later lookup can tell when
+  ** another connection has declared the table anew (relFindDecl) */
+  rc = relSchemaSql(db, pTab->pDecl->zDb, pTab->pDecl->zName,
+                    &pTab->zSchemaSql);
+  if( rc!=SQLITE_OK ) goto fail;
   relRegister(pGlobal, pTab);
 
   if( zReverse ){

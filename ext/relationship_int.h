@@ -136,6 +136,8 @@ struct RelVtab {
   char *azDynSql[2];          /* SQL of apDyn[] */
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
   char *azGone[4];            /* Broken: schema, source, target, secondary */
+  char *zSchemaSql;           /* Its CREATE VIRTUAL TABLE, as when connected */
+  int bStale;                 /* Declared anew since (by another connection) */
   RelAddr *pAddr;             /* Rowids of WITHOUT ROWID links (rel_addr.c) */
   int nCursor;                /* Cursors open on the table */
   int nUpdate;                /* xUpdate calls running on the table */
@@ -151,6 +153,8 @@ void *relMallocZero(i64 n);
 void relDequote(char *z);
 int relIsBool(const char *z, int *pb);
 void relRegister(RelGlobal *pGlobal, RelVtab *p);
+int relSchemaSql(sqlite3 *db, const char *zDb, const char *zName,
+                 char **pzSql);
 void relUnregister(RelGlobal *pGlobal, RelVtab *p);
 int relFindDecl(RelGlobal *pGlobal, const char *zDb, const char *zName,
                 RelDecl **ppDecl, char **pzErr);
