@@ -453,7 +453,9 @@ static void parseOptions(DeclCtx *pCtx, int nArg, const char *const *azArg){
     for(j=0; j<OPT_COUNT; j++){
       if( sqlite3_stricmp(zKey, azOptName[j])==0 ) break;
     }
-    if( j==OPT_COUNT ){
+    if( zKey[0]==0 ){
+      declError(pCtx, "argument %d (=%s) has no option name", i+3, zVal);
+    }else if( j==OPT_COUNT ){
       declError(pCtx, "unknown option %s", zKey);
     }else if( pCtx->azOpt[j] ){
       declError(pCtx, "option %s given twice", azOptName[j]);
@@ -523,7 +525,8 @@ static void parseCascade(DeclCtx *pCtx){
   }
   p->zCascade = sqlite3_str_finish(pStr);
   if( p->zCascade==0 && pCtx->rc==SQLITE_OK ){
-    p->zCascade = declDup(pCtx, "none");
+    /* only commas and spaces: as empty as cascade='' */
+    declError(pCtx, "option cascade needs a value (none for no cascade)");
   }
 }
 
