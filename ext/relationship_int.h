@@ -118,7 +118,20 @@ struct RelGlobal {
 #define REL_W_MOVE        10   /* m2m: give an association row a new owner */
 #define REL_NWRITE        11
 
-#define REL_NPLAN  32          /* idxNum values: see the table in rel_vtab.c */
+#define REL_NPLAN  32          /* plan bits of idxNum: see the table in rel_vtab.c */
+#define REL_NREAD  64          /* distinct (plan, columns) read statements kept */
+
+/* One read statement of a relationship table: a plan and the columns it
+** reads (rel_vtab.c). */
+typedef struct RelRead RelRead;
+struct RelRead {
+  int iPlan;                  /* PLAN_* bits */
+  sqlite3_uint64 mCols;       /* Columns read: bit i column i, bit nCol owner */
+  sqlite3_stmt *pStmt;        /* Idle statement; NULL while a cursor has it */
+  char *zPlan;                /* Its query plan, for xBestIndex's idxStr */
+  int iRowid;                 /* Result column holding the link rowid */
+  int *aPos;                  /* Result column of each column, -1: not read */
+};
 
 /* A relationship table (the virtual table object). */
 struct RelVtab {
@@ -128,8 +141,8 @@ struct RelVtab {
   RelDecl *pDecl;             /* What it is; NULL when broken */
   char *zBroken;              /* Why the declaration no longer reads */
   RelVtab *pNext;             /* Next in pGlobal->pList */
-  sqlite3_stmt *aRead[REL_NPLAN];  /* Idle read statements, by idxNum */
-  char *azPlan[REL_NPLAN];    /* Their query plans, for xBestIndex's idxStr */
+  RelRead **apRead;           /* Read statements, by idxNum>>5 */
+  int nRead;                  /* Entries of apRead[] */
   sqlite3_stmt *aWrite[REL_NWRITE];/* Write statements, prepared on use */
   int rcStmt;                 /* Code of the last failure to prepare one */
   char *azDynSql[2];          /* SQL of apDyn[] */
