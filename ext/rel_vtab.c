@@ -694,7 +694,13 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     idxNum |= PLAN_OWNER | PLAN_ORDER;
     pInfo->aConstraintUsage[iOwner].argvIndex = ++nArg;
     pInfo->aConstraintUsage[iOwner].omit = 1;
-    rCost = 10.0; nRow = 10;
+    if( p->eKind==REL_MANY_TO_ONE ){
+      /* the owner is one source row, which names at most one target */
+      rCost = 1.0; nRow = 1;
+      pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    }else{
+      rCost = 10.0; nRow = 10;
+    }
   }
   if( iKey>=0 ){
     idxNum |= PLAN_KEY;
