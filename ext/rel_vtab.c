@@ -43,6 +43,8 @@
 **   0x08   rows come in the collection's order (order_by); with 0x01 the
 **          ORDER BY is consumed
 **   0x10   ... in the reverse of that order
+**   0x20   (never from xBestIndex) the merge statement of an owner plan:
+**          owner >= ?, ORDER BY owner; see relFilterMerge()
 **
 ** No bit set: a scan of every link, in no particular order, streamed.
 **
@@ -58,6 +60,10 @@
 #define PLAN_ROWID   0x04
 #define PLAN_ORDER   0x08
 #define PLAN_DESC    0x10
+#define PLAN_MERGE   0x20
+
+/* rows a merge statement may skip forward before a fresh seek is cheaper */
+#define REL_MERGE_SKIP  8
 #define REL_IDXSTR_TAG "rel$read:"
 
 /* RelRead.mCols of a statement that reads every column */
@@ -69,6 +75,11 @@ struct RelCursor {
   sqlite3_stmt *pStmt;        /* Statement of the current plan */
   RelRead *pRead;             /* What pStmt reads; NULL when no pStmt */
   int bEof;                   /* No more rows */
+  int nFilter;                /* xFilter calls so far */
+  /* pRead a merge statement (PLAN_MERGE): */
+  int bDone;                  /* pStmt is at its end */
+  i64 iOwner;                 /* The owner xFilter asked for */
+  i64 nChange;                /* sqlite3_total_changes64() at its seek */
 };
 
 /*
@@ -233,7 +244,10 @@ static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
     return SQLITE_NOMEM;
   }
   sqlite3_str_appendall(pStr, zSelect);
-  if( idxNum & PLAN_OWNER ){
+  if( idxNum & PLAN_MERGE ){
+    sqlite3_str_appendf(pStr, " AND %s >= ?%d ORDER BY %s", zOwner, ++nParam,
+                        zOwner);
+  }else if( idxNum & PLAN_OWNER ){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", zOwner, ++nParam);
   }
   if( idxNum & PLAN_KEY ){
@@ -246,7 +260,7 @@ static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
     int bFlip = (idxNum & PLAN_DESC)!=0;
     int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
                              : p->tgt.iIpk;
-    sqlite3_str_appendall(pStr, " ORDER BY ");
+    sqlite3_str_appendall(pStr, (idxNum & PLAN_MERGE) ? ", " : " ORDER BY ");
     for(i=0; i<p->nOrder; i++){
       char *zExpr = 0;
       if( p->eKind==REL_MANY_TO_MANY && p->aOrderCol[i]==iKeyCol ){
@@ -846,14 +860,136 @@ static int relClose(sqlite3_vtab_cursor *cur){
 static int relNext(sqlite3_vtab_cursor *cur){
   RelCursor *pCur = (RelCursor*)cur;
   int rc = sqlite3_step(pCur->pStmt);
-  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  if( rc==SQLITE_ROW ){
+    if( pCur->pRead->iPlan & PLAN_MERGE ){
+      /* a row of a later owner ends this owner's rows and waits for the
+      ** next xFilter */
+      sqlite3_value *pOwner = sqlite3_column_value(pCur->pStmt,
+          pCur->pRead->aPos[((RelVtab*)cur->pVtab)->pDecl->nCol]);
+      if( sqlite3_value_type(pOwner)!=SQLITE_INTEGER
+       || sqlite3_value_int64(pOwner)!=pCur->iOwner ){
+        pCur->bEof = 1;
+      }
+    }
+    return SQLITE_OK;
+  }
   pCur->bEof = 1;
-  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  if( rc==SQLITE_DONE ){
+    pCur->bDone = 1;
+    return SQLITE_OK;
+  }
   rc = sqlite3_reset(pCur->pStmt);
   relVtabError(cur->pVtab, "relationship %s: %s",
                ((RelVtab*)cur->pVtab)->pDecl->zName,
                sqlite3_errmsg(((RelVtab*)cur->pVtab)->db));
   return rc;
+}
+
+/*
+** Is the owner of p always stored as an integer when it equals one (a
+** rowid, or a column of INTEGER affinity)? Then an owner matches an
+** integer xFilter argument exactly when it is that integer.
+*/
+static int relOwnerIsInteger(RelDecl *p){
+  RelBase *pBase;
+  const char *zCol;
+  int iCol;
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:   pBase = &p->tgt; zCol = p->zFk; break;
+    case REL_MANY_TO_ONE:  pBase = &p->src; zCol = p->zSrcKey; break;
+    default:
+      if( p->bSymmetric ) return 0;
+      pBase = &p->sec; zCol = p->zSrcCol; break;
+  }
+  if( zCol==0 ) return !pBase->bWithoutRowid;
+  iCol = relColumnIndex(pBase, zCol);
+  if( iCol<0 ) return 0;
+  if( iCol==pBase->iIpk ) return 1;
+  return sqlite3_strlike("%INT%", pBase->aCol[iCol].zType, 0)==0;
+}
+
+/*
+** The merge statement of read statement pRead (an owner plan): the same
+** columns and the owner, "owner >= ?1 ORDER BY owner": its index in
+** pTab->apRead, or -1 when there is none to use, for the owner is not
+** always an integer, or the statement would sort (EXPLAIN QUERY PLAN says
+** "TEMP B-TREE": no index in owner order, or an order_by no index gives).
+** Worked out once and kept in pRead->iMerge.
+*/
+static int relMergeFind(RelVtab *pTab, RelRead *pRead){
+  int iMerge;
+  const char *zPlan;
+  if( pRead->iMerge ) return pRead->iMerge<0 ? -1 : pRead->iMerge - 1;
+  pRead->iMerge = -1;                   /* none, unless found below */
+  if( !relOwnerIsInteger(pTab->pDecl) ) return -1;
+  iMerge = relReadFind(pTab, pRead->iPlan | PLAN_MERGE,
+      pRead->mCols==REL_ALLCOLS ? REL_ALLCOLS
+      : pRead->mCols | ((sqlite3_uint64)1<<pTab->pDecl->nCol));
+  if( iMerge<0 ) return -1;
+  zPlan = relPlanText(pTab, pTab->apRead[iMerge]);
+  if( zPlan==0 || strstr(zPlan, "TEMP B-TREE") ) return -1;
+  pRead->iMerge = iMerge + 1;
+  return iMerge;
+}
+
+/*
+** xFilter of an owner plan when the owner is an integer: the rows come
+** from the merge statement (relMergeFind). A join over the owners in
+** ascending order (a scan of the source by rowid) calls xFilter with
+** owner after owner; the merge statement is then already on the first
+** row of the next owner, or a few rows before it, and only steps on
+** where a fresh statement would be reset, bound and seek again (xFilter
+** cost 5,000 Ir before). Going back, a long skip forward, or a change to
+** the database since the seek (sqlite3_total_changes64) seeks afresh.
+** Returns SQLITE_OK or an error code, as xFilter.
+*/
+static int relFilterMerge(RelCursor *pCur, RelRead *pMerge, i64 iOwner,
+                          sqlite3_value *pArg){
+  RelVtab *pTab = (RelVtab*)pCur->base.pVtab;
+  int iPos = pMerge->aPos[pTab->pDecl->nCol];
+  sqlite3_value *pOwner;
+  int rc, n = 0;
+  if( pCur->pStmt && pCur->pRead==pMerge && iOwner>pCur->iOwner
+   && pCur->nChange==sqlite3_total_changes64(pTab->db) ){
+    while( !pCur->bDone ){
+      pOwner = sqlite3_column_value(pCur->pStmt, iPos);
+      if( sqlite3_value_type(pOwner)!=SQLITE_INTEGER ) break;
+      if( sqlite3_value_int64(pOwner)>=iOwner ){
+        pCur->iOwner = iOwner;
+        pCur->bEof = sqlite3_value_int64(pOwner)!=iOwner;
+        return SQLITE_OK;
+      }
+      if( ++n>REL_MERGE_SKIP ) break;
+      pCur->iOwner = iOwner;
+      rc = relNext(&pCur->base);
+      if( rc!=SQLITE_OK ) return rc;
+    }
+    if( pCur->bDone ){
+      pCur->iOwner = iOwner;
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+  }
+  /* a fresh seek */
+  if( pCur->pStmt && pCur->pRead!=pMerge ) relCursorRelease(pCur);
+  if( pCur->pStmt ){
+    sqlite3_reset(pCur->pStmt);
+  }else if( pMerge->pStmt ){
+    pCur->pStmt = pMerge->pStmt;
+    pMerge->pStmt = 0;
+  }else{
+    rc = relPrepareRead(pTab, pMerge, &pCur->pStmt);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  pCur->pRead = pMerge;
+  rc = sqlite3_bind_value(pCur->pStmt, 1, pArg);
+  if( rc!=SQLITE_OK ) return rc;
+  pCur->iOwner = iOwner;
+  pCur->nChange = sqlite3_total_changes64(pTab->db);
+  pCur->bEof = 0;
+  pCur->bDone = 0;
+  return relNext(&pCur->base);
 }
 
 /*
@@ -884,6 +1020,16 @@ static int relFilter(
     if( iRead<0 ) return SQLITE_NOMEM;
   }
   pRead = pTab->apRead[iRead];
+  /* the merge statement pays off from the second owner on (a join); one
+  ** lookup is cheaper by the plain statement */
+  if( idxNum==(PLAN_OWNER|PLAN_ORDER) && argc==1 && pCur->nFilter++>0
+   && sqlite3_value_type(argv[0])==SQLITE_INTEGER ){
+    int iMerge = relMergeFind(pTab, pRead);
+    if( iMerge>=0 ){
+      return relFilterMerge(pCur, pTab->apRead[iMerge],
+                            sqlite3_value_int64(argv[0]), argv[0]);
+    }
+  }
   if( pCur->pStmt && pCur->pRead!=pRead ) relCursorRelease(pCur);
   if( pCur->pStmt ){
     sqlite3_reset(pCur->pStmt);

@@ -131,6 +131,8 @@ struct RelRead {
   char *zPlan;                /* Its query plan, for xBestIndex's idxStr */
   int iRowid;                 /* Result column holding the link rowid */
   int *aPos;                  /* Result column of each column, -1: not read */
+  int iMerge;                 /* Its merge statement's index + 1; -1: none;
+                              ** 0: not worked out yet (rel_vtab.c) */
 };
 
 /* A relationship table (the virtual table object). */
