@@ -116,7 +116,8 @@ struct RelGlobal {
 #define REL_W_LINK_FIND    8   /* m2m: association row of (owner, key) */
 #define REL_W_CURRENT      9   /* scalar o2o: the owner's current child */
 #define REL_W_MOVE        10   /* m2m: give an association row a new owner */
-#define REL_NWRITE        11
+#define REL_W_LINK_FAST   11   /* m2m: check both ends and link, one INSERT */
+#define REL_NWRITE        12
 
 #define REL_NPLAN  32          /* plan bits of idxNum: see the table in rel_vtab.c */
 #define REL_NREAD  64          /* distinct (plan, columns) read statements kept */
@@ -147,6 +148,8 @@ struct RelVtab {
   int nRead;                  /* Entries of apRead[] */
   sqlite3_stmt *aWrite[REL_NWRITE];/* Write statements, prepared on use */
   int rcStmt;                 /* Code of the last failure to prepare one */
+  int eFastLink;              /* REL_W_LINK_FAST usable: 1 yes, -1 no, 0 not
+                              ** worked out yet (rel_write.c) */
   char *azDynSql[2];          /* SQL of apDyn[] */
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
 };
