@@ -256,6 +256,14 @@ static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
   if( idxNum & PLAN_ROWID ){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", relRowidExpr(p), ++nParam);
   }
+  /* Rows of one owner and one target key (or one rowid) are one link, or
+  ** copies of the same target: their order keys are equal when every
+  ** term is a target column, and a sort of them would only cost (a sorter
+  ** opened and freed per lookup: an unlink's DELETE by owner and key). */
+  if( (idxNum & PLAN_ROWID) || (idxNum & PLAN_KEY) ){
+    for(i=0; i<p->nOrder && p->aOrderCol[i]<p->nTgtCol; i++){}
+    if( i==p->nOrder ) idxNum &= ~(PLAN_ORDER|PLAN_DESC);
+  }
   if( (idxNum & PLAN_ORDER) && p->nOrder>0 && p->bUselist ){
     int bFlip = (idxNum & PLAN_DESC)!=0;
     int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
