@@ -819,7 +819,10 @@ static int relInsert(
       }
       iTgtRowid = sqlite3_value_int64(pRowidVal);
     }
-    if( !bO2m ){
+    if( p->eKind==REL_MANY_TO_MANY && !p->bSymmetric
+     && (p->zTgtKey==0 || iKeyCol==p->tgt.iIpk) ){
+      /* keyed by rowid: the new row's key is iTgtRowid (bound below) */
+    }else if( !bO2m ){
       /* the new row's key, to store in the link */
       pStmt = relStmt(pTab, REL_W_TGT_ROWID);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
@@ -860,7 +863,11 @@ static int relInsert(
       pStmt = relStmt(pTab, REL_W_LINK);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
-      sqlite3_bind_value(pStmt, 2, pTgtKey);
+      if( pTgtKey ){
+        sqlite3_bind_value(pStmt, 2, pTgtKey);
+      }else{
+        sqlite3_bind_int64(pStmt, 2, iTgtRowid);   /* keyed by rowid */
+      }
       for(i=p->nTgtCol; i<p->nCol; i++){
         sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
       }
