@@ -125,7 +125,8 @@ def sql_comparisons():
 
 
 def orm_comparisons():
-    names = ["orm_lazy", "orm_selectin", "orm_append", "orm_remove", "orm_delete"]
+    names = ["orm_lazy", "orm_selectin", "orm_lazy_join", "orm_append", "orm_remove",
+             "orm_delete"]
     if ONLY and not (ONLY & set(names)):
         return
     cmd = ["/usr/bin/python3", os.path.join(TOP, "bench", "orm.py"),

@@ -45,23 +45,45 @@
 **   0x08   rows come in the collection's order (order_by); with 0x01 the
 **          ORDER BY is consumed
 **   0x10   ... in the reverse of that order
+**   0x20   (never from xBestIndex) the merge statement of an owner plan:
+**          owner >= ?, ORDER BY owner; see relFilterMerge()
 **
 ** No bit set: a scan of every link, in no particular order, streamed.
+**
+** idxStr is the read statement's query plan (EXPLAIN QUERY PLAN shows it),
+** then a NUL, then REL_IDXSTR_TAG and the read statement's index in
+** RelVtab.apRead: the statement of that plan that reads the columns the
+** query uses (colUsed) and nothing more. The trailer travels to xFilter
+** because SQLite hands xFilter the very string xBestIndex allocated; it
+** is not in idxNum, which EXPLAIN QUERY PLAN shows (and tests check).
 */
 #define PLAN_OWNER   0x01
 #define PLAN_KEY     0x02
 #define PLAN_ROWID   0x04
 #define PLAN_ORDER   0x08
 #define PLAN_DESC    0x10
+#define PLAN_MERGE   0x20
+
+/* rows a merge statement may skip forward before a fresh seek is cheaper */
+#define REL_MERGE_SKIP  8
+#define REL_IDXSTR_TAG "rel$read:"
+
+/* RelRead.mCols of a statement that reads every column */
+#define REL_ALLCOLS  (~(sqlite3_uint64)0)
 
 typedef struct RelCursor RelCursor;
 struct RelCursor {
   sqlite3_vtab_cursor base;   /* Base class; must be first */
   sqlite3_stmt *pStmt;        /* Statement of the current plan */
-  int idxNum;                 /* The plan pStmt implements */
+  RelRead *pRead;             /* What pStmt reads; NULL when no pStmt */
   int bEof;                   /* No more rows */
   int bRowid;                 /* iRowid is the current row's (rel_addr.c) */
   i64 iRowid;                 /* Rowid given to the current row */
+  int nFilter;                /* xFilter calls so far */
+  /* pRead a merge statement (PLAN_MERGE): */
+  int bDone;                  /* pStmt is at its end */
+  i64 iOwner;                 /* The owner xFilter asked for */
+  i64 nChange;                /* sqlite3_total_changes64() at its seek */
 };
 
 /*
@@ -168,16 +190,21 @@ char *relFromSql(RelDecl *p){
 }
 
 /*
-** SELECT <columns>, <owner>, <link rowid> FROM ... WHERE <link>: the rows
-** of the relationship table (a WITHOUT ROWID association row: its
-** address instead of the rowid, see rel_addr.c). The caller frees it.
+** SELECT <columns>, [<owner>,] <link rowid> FROM ... WHERE <link>: the rows
+** of the relationship table, reading only the columns in pRead->mCols (bit
+** i column i, bit nCol the owner). Fills pRead->aPos (the result column of
+** each relationship-table column, -1 for those not read) and
+** pRead->iRowid. The rowid is not read twice: in a one-to-many the
+** target's INTEGER PRIMARY KEY column is the link rowid. A WITHOUT ROWID
+** association row has its address (rel_addr.c) instead of the rowid,
+** from pRead->iRowid on. The caller frees the result.
 */
-static char *relSelectSql(RelDecl *p){
+static char *relSelectSql(RelDecl *p, RelRead *pRead){
   sqlite3_str *pStr = sqlite3_str_new(0);
   char *zOwner = relOwnerExpr(p);
   char *zFrom = relFromSql(p);
   char *zAddr = relAddrCols(p, 0);
-  int i;
+  int i, nOut = 0;
   if( zOwner==0 || zFrom==0 || zAddr==0 ){          /* out of memory */
     sqlite3_free(zOwner);
     sqlite3_free(zFrom);
@@ -185,11 +212,26 @@ static char *relSelectSql(RelDecl *p){
     sqlite3_free(sqlite3_str_finish(pStr));
     return 0;
   }
+  pRead->iRowid = -1;
   sqlite3_str_appendall(pStr, "SELECT ");
-  for(i=0; i<p->nCol; i++){
-    sqlite3_str_appendf(pStr, "%s, ", p->azExpr[i]);
+  for(i=0; i<=p->nCol; i++){
+    if( pRead->mCols!=REL_ALLCOLS && (pRead->mCols & ((sqlite3_uint64)1<<i))==0 ){
+      pRead->aPos[i] = -1;
+      continue;
+    }
+    pRead->aPos[i] = nOut;
+    sqlite3_str_appendf(pStr, "%s%s", nOut++ ? ", " : "",
+                        i<p->nCol ? p->azExpr[i] : zOwner);
+    if( i<p->nTgtCol && p->aBaseCol[i]==p->tgt.iIpk
+     && (p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE) ){
+      pRead->iRowid = pRead->aPos[i];
+    }
   }
-  sqlite3_str_appendf(pStr, "%s, %s%s", zOwner, zAddr, zFrom);
+  if( pRead->iRowid<0 ){
+    pRead->iRowid = nOut;
+    sqlite3_str_appendf(pStr, "%s%s", nOut++ ? ", " : "", zAddr);
+  }
+  sqlite3_str_appendall(pStr, zFrom);
   sqlite3_free(zOwner);
   sqlite3_free(zFrom);
   sqlite3_free(zAddr);
@@ -197,11 +239,12 @@ static char *relSelectSql(RelDecl *p){
 }
 
 /*
-** Prepare the read statement of plan idxNum into *ppStmt.
+** Prepare the read statement of pRead (its plan and columns) into *ppStmt.
 */
-static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
+static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
   RelDecl *p = pTab->pDecl;
-  char *zSelect = relSelectSql(p);
+  int idxNum = pRead->iPlan;
+  char *zSelect = relSelectSql(p, pRead);
   char *zOwner = relOwnerExpr(p);
   char *zKey = relKey("t", p->zTgtKey);
   sqlite3_str *pStr = sqlite3_str_new(0);
@@ -216,7 +259,10 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
     return SQLITE_NOMEM;
   }
   sqlite3_str_appendall(pStr, zSelect);
-  if( idxNum & PLAN_OWNER ){
+  if( idxNum & PLAN_MERGE ){
+    sqlite3_str_appendf(pStr, " AND %s >= ?%d ORDER BY %s", zOwner, ++nParam,
+                        zOwner);
+  }else if( idxNum & PLAN_OWNER ){
     sqlite3_str_appendf(pStr, " AND %s = ?%d", zOwner, ++nParam);
   }
   if( idxNum & PLAN_KEY ){
@@ -235,11 +281,19 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
     sqlite3_str_appendf(pStr, " AND %s", zAddr);
     sqlite3_free(zAddr);
   }
+  /* Rows of one owner and one target key (or one rowid) are one link, or
+  ** copies of the same target: their order keys are equal when every
+  ** term is a target column, and a sort of them would only cost (a sorter
+  ** opened and freed per lookup: an unlink's DELETE by owner and key). */
+  if( (idxNum & PLAN_ROWID) || (idxNum & PLAN_KEY) ){
+    for(i=0; i<p->nOrder && p->aOrderCol[i]<p->nTgtCol; i++){}
+    if( i==p->nOrder ) idxNum &= ~(PLAN_ORDER|PLAN_DESC);
+  }
   if( (idxNum & PLAN_ORDER) && p->nOrder>0 && p->bUselist ){
     int bFlip = (idxNum & PLAN_DESC)!=0;
     int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
                              : p->tgt.iIpk;
-    sqlite3_str_appendall(pStr, " ORDER BY ");
+    sqlite3_str_appendall(pStr, (idxNum & PLAN_MERGE) ? ", " : " ORDER BY ");
     for(i=0; i<p->nOrder; i++){
       char *zExpr = 0;
       if( p->eKind==REL_MANY_TO_MANY && p->aOrderCol[i]==iKeyCol ){
@@ -275,10 +329,12 @@ static int relPrepareRead(RelVtab *pTab, int idxNum, sqlite3_stmt **ppStmt){
 static void relVtabFree(RelVtab *pTab){
   int i;
   if( pTab==0 ) return;
-  for(i=0; i<REL_NPLAN; i++){
-    sqlite3_finalize(pTab->aRead[i]);
-    sqlite3_free(pTab->azPlan[i]);
+  for(i=0; i<pTab->nRead; i++){
+    sqlite3_finalize(pTab->apRead[i]->pStmt);
+    sqlite3_free(pTab->apRead[i]->zPlan);
+    sqlite3_free(pTab->apRead[i]);
   }
+  sqlite3_free(pTab->apRead);
   for(i=0; i<REL_NWRITE; i++) sqlite3_finalize(pTab->aWrite[i]);
   for(i=0; i<2; i++){
     sqlite3_finalize(pTab->apDyn[i]);
@@ -710,24 +766,53 @@ static int relConnect(sqlite3 *db, void *pAux, int argc,
 }
 
 /*
-** The plan of the read statement of idxNum, as EXPLAIN QUERY PLAN tells
-** it ("SEARCH t USING INDEX ... (parent_id=?)"; several steps joined by
-** "; "), so that EXPLAIN QUERY PLAN of a query on the relationship table
-** shows how its rows are found. Worked out once per plan and kept.
-** Returns NULL when out of memory or when the statement fails to prepare
+** The read statement of plan iPlan reading columns mCols (REL_ALLCOLS:
+** every one): its index in pTab->apRead, made (not yet prepared) when
+** there is none. Past REL_NREAD distinct ones, new ones read every
+** column (one more per plan at most). Returns -1 when out of memory.
+*/
+static int relReadFind(RelVtab *pTab, int iPlan, sqlite3_uint64 mCols){
+  RelRead *pRead;
+  int i;
+  for(i=0; i<pTab->nRead; i++){
+    pRead = pTab->apRead[i];
+    if( pRead->iPlan==iPlan && pRead->mCols==mCols ) return i;
+  }
+  if( pTab->nRead>=REL_NREAD && mCols!=REL_ALLCOLS ){
+    return relReadFind(pTab, iPlan, REL_ALLCOLS);
+  }
+  if( (pTab->nRead & 7)==0 ){
+    RelRead **apNew = sqlite3_realloc64(pTab->apRead,
+                                        sizeof(RelRead*)*(pTab->nRead+8));
+    if( apNew==0 ) return -1;
+    pTab->apRead = apNew;
+  }
+  pRead = relMallocZero(sizeof(RelRead) + sizeof(int)*(pTab->pDecl->nCol+1));
+  if( pRead==0 ) return -1;
+  pRead->iPlan = iPlan;
+  pRead->mCols = mCols;
+  pRead->aPos = (int*)&pRead[1];
+  pTab->apRead[pTab->nRead] = pRead;
+  return pTab->nRead++;
+}
+
+/*
+** The plan of a read statement, as EXPLAIN QUERY PLAN tells it ("SEARCH
+** t USING INDEX ... (parent_id=?)"; several steps joined by "; "), so
+** that EXPLAIN QUERY PLAN of a query on the relationship table shows how
+** its rows are found. Worked out once per statement and kept. Returns
+** NULL when out of memory or when the statement fails to prepare
 ** (xFilter reports that).
 */
-static const char *relPlanText(RelVtab *pTab, int idxNum){
-  sqlite3_stmt *pRead = pTab->aRead[idxNum];
+static const char *relPlanText(RelVtab *pTab, RelRead *pRead){
   sqlite3_stmt *pEqp = 0;
   sqlite3_str *pStr;
-  if( pTab->azPlan[idxNum] ) return pTab->azPlan[idxNum];
-  if( pRead==0 ){
-    if( relPrepareRead(pTab, idxNum, &pRead)!=SQLITE_OK ) return 0;
-    pTab->aRead[idxNum] = pRead;
+  if( pRead->zPlan ) return pRead->zPlan;
+  if( pRead->pStmt==0 ){
+    if( relPrepareRead(pTab, pRead, &pRead->pStmt)!=SQLITE_OK ) return 0;
   }
   if( relPrepare(pTab->db, &pEqp, "EXPLAIN QUERY PLAN %s",
-                 sqlite3_sql(pRead))!=SQLITE_OK ){
+                 sqlite3_sql(pRead->pStmt))!=SQLITE_OK ){
     return 0;
   }
   pStr = sqlite3_str_new(0);
@@ -736,8 +821,8 @@ static const char *relPlanText(RelVtab *pTab, int idxNum){
     sqlite3_str_appendall(pStr, (const char*)sqlite3_column_text(pEqp, 3));
   }
   sqlite3_finalize(pEqp);
-  pTab->azPlan[idxNum] = sqlite3_str_finish(pStr);
-  return pTab->azPlan[idxNum];
+  pRead->zPlan = sqlite3_str_finish(pStr);
+  return pRead->zPlan;
 }
 
 /*
@@ -770,7 +855,13 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     idxNum |= PLAN_OWNER | PLAN_ORDER;
     pInfo->aConstraintUsage[iOwner].argvIndex = ++nArg;
     pInfo->aConstraintUsage[iOwner].omit = 1;
-    rCost = 10.0; nRow = 10;
+    if( p->eKind==REL_MANY_TO_ONE ){
+      /* the owner is one source row, which names at most one target */
+      rCost = 1.0; nRow = 1;
+      pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    }else{
+      rCost = 10.0; nRow = 10;
+    }
   }
   if( iKey>=0 ){
     idxNum |= PLAN_KEY;
@@ -807,11 +898,32 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       if( bFlip>0 ) idxNum |= PLAN_DESC;
     }
   }
-  pInfo->idxNum = idxNum;
+  /* Read only the columns the query uses (colUsed: bit i column i, bit
+  ** 63 every column from 63 on; the owner is column nCol). */
   {
-    const char *zPlan = relPlanText(pTab, idxNum);
-    if( zPlan ){
-      pInfo->idxStr = sqlite3_mprintf("%s", zPlan);
+    sqlite3_uint64 mCols = REL_ALLCOLS;
+    int iRead;
+    if( p->nCol<63 && (pInfo->colUsed & ((sqlite3_uint64)1<<63))==0 ){
+      mCols = pInfo->colUsed & (((sqlite3_uint64)1<<(p->nCol+1))-1);
+    }
+    iRead = relReadFind(pTab, idxNum, mCols);
+    if( iRead<0 ) return SQLITE_NOMEM;
+    pInfo->idxNum = idxNum;
+    {
+      const char *zPlan = relPlanText(pTab, pTab->apRead[iRead]);
+      char *zTag = sqlite3_mprintf(REL_IDXSTR_TAG "%d", iRead);
+      size_t nPlan = zPlan ? strlen(zPlan) : 0;
+      size_t nTag = zTag ? strlen(zTag)+1 : 0;
+      char *zIdx = zTag ? sqlite3_malloc64(nPlan + 1 + nTag) : 0;
+      if( zIdx==0 ){
+        sqlite3_free(zTag);
+        return SQLITE_NOMEM;
+      }
+      if( nPlan ) memcpy(zIdx, zPlan, nPlan);
+      zIdx[nPlan] = 0;
+      memcpy(&zIdx[nPlan+1], zTag, nTag);
+      sqlite3_free(zTag);
+      pInfo->idxStr = zIdx;
       pInfo->needToFreeIdxStr = 1;
     }
   }
@@ -910,7 +1022,6 @@ static int relOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
   /* nothing reading or writing the table: no statement can still use a
   ** rowid handed out for a WITHOUT ROWID link (rel_addr.c) */
   if( pTab->nCursor++==0 && pTab->nUpdate==0 ) relAddrReset(pTab);
-  pCur->idxNum = -1;
   pCur->bEof = 1;
   *ppCursor = &pCur->base;
   return SQLITE_OK;
@@ -921,16 +1032,15 @@ static int relOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
 ** table holds one for that plan already).
 */
 static void relCursorRelease(RelCursor *pCur){
-  RelVtab *pTab = (RelVtab*)pCur->base.pVtab;
   if( pCur->pStmt ){
     sqlite3_reset(pCur->pStmt);
-    if( pTab->aRead[pCur->idxNum]==0 ){
-      pTab->aRead[pCur->idxNum] = pCur->pStmt;
+    if( pCur->pRead->pStmt==0 ){
+      pCur->pRead->pStmt = pCur->pStmt;
     }else{
       sqlite3_finalize(pCur->pStmt);
     }
     pCur->pStmt = 0;
-    pCur->idxNum = -1;
+    pCur->pRead = 0;
   }
 }
 
@@ -947,9 +1057,24 @@ static int relNext(sqlite3_vtab_cursor *cur){
   int rc;
   pCur->bRowid = 0;
   rc = sqlite3_step(pCur->pStmt);
-  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  if( rc==SQLITE_ROW ){
+    if( pCur->pRead->iPlan & PLAN_MERGE ){
+      /* a row of a later owner ends this owner's rows and waits for the
+      ** next xFilter */
+      sqlite3_value *pOwner = sqlite3_column_value(pCur->pStmt,
+          pCur->pRead->aPos[((RelVtab*)cur->pVtab)->pDecl->nCol]);
+      if( sqlite3_value_type(pOwner)!=SQLITE_INTEGER
+       || sqlite3_value_int64(pOwner)!=pCur->iOwner ){
+        pCur->bEof = 1;
+      }
+    }
+    return SQLITE_OK;
+  }
   pCur->bEof = 1;
-  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  if( rc==SQLITE_DONE ){
+    pCur->bDone = 1;
+    return SQLITE_OK;
+  }
   rc = sqlite3_reset(pCur->pStmt);
   relVtabError(cur->pVtab, "relationship %s: %s",
                ((RelVtab*)cur->pVtab)->pDecl->zName,
@@ -958,8 +1083,115 @@ static int relNext(sqlite3_vtab_cursor *cur){
 }
 
 /*
-** xFilter: bind argv (see the plan table) to the plan's statement and
-** step to the first row.
+** Is the owner of p always stored as an integer when it equals one (a
+** rowid, or a column of INTEGER affinity)? Then an owner matches an
+** integer xFilter argument exactly when it is that integer.
+*/
+static int relOwnerIsInteger(RelDecl *p){
+  RelBase *pBase;
+  const char *zCol;
+  int iCol;
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:   pBase = &p->tgt; zCol = p->zFk; break;
+    case REL_MANY_TO_ONE:  pBase = &p->src; zCol = p->zSrcKey; break;
+    default:
+      if( p->bSymmetric ) return 0;
+      pBase = &p->sec; zCol = p->zSrcCol; break;
+  }
+  if( zCol==0 ) return !pBase->bWithoutRowid;
+  iCol = relColumnIndex(pBase, zCol);
+  if( iCol<0 ) return 0;
+  if( iCol==pBase->iIpk ) return 1;
+  return sqlite3_strlike("%INT%", pBase->aCol[iCol].zType, 0)==0;
+}
+
+/*
+** The merge statement of read statement pRead (an owner plan): the same
+** columns and the owner, "owner >= ?1 ORDER BY owner": its index in
+** pTab->apRead, or -1 when there is none to use, for the owner is not
+** always an integer, or the statement would sort (EXPLAIN QUERY PLAN says
+** "TEMP B-TREE": no index in owner order, or an order_by no index gives).
+** Worked out once and kept in pRead->iMerge.
+*/
+static int relMergeFind(RelVtab *pTab, RelRead *pRead){
+  int iMerge;
+  const char *zPlan;
+  if( pRead->iMerge ) return pRead->iMerge<0 ? -1 : pRead->iMerge - 1;
+  pRead->iMerge = -1;                   /* none, unless found below */
+  if( !relOwnerIsInteger(pTab->pDecl) ) return -1;
+  iMerge = relReadFind(pTab, pRead->iPlan | PLAN_MERGE,
+      pRead->mCols==REL_ALLCOLS ? REL_ALLCOLS
+      : pRead->mCols | ((sqlite3_uint64)1<<pTab->pDecl->nCol));
+  if( iMerge<0 ) return -1;
+  zPlan = relPlanText(pTab, pTab->apRead[iMerge]);
+  if( zPlan==0 || strstr(zPlan, "TEMP B-TREE") ) return -1;
+  pRead->iMerge = iMerge + 1;
+  return iMerge;
+}
+
+/*
+** xFilter of an owner plan when the owner is an integer: the rows come
+** from the merge statement (relMergeFind). A join over the owners in
+** ascending order (a scan of the source by rowid) calls xFilter with
+** owner after owner; the merge statement is then already on the first
+** row of the next owner, or a few rows before it, and only steps on
+** where a fresh statement would be reset, bound and seek again (xFilter
+** cost 5,000 Ir before). Going back, a long skip forward, or a change to
+** the database since the seek (sqlite3_total_changes64) seeks afresh.
+** Returns SQLITE_OK or an error code, as xFilter.
+*/
+static int relFilterMerge(RelCursor *pCur, RelRead *pMerge, i64 iOwner,
+                          sqlite3_value *pArg){
+  RelVtab *pTab = (RelVtab*)pCur->base.pVtab;
+  int iPos = pMerge->aPos[pTab->pDecl->nCol];
+  sqlite3_value *pOwner;
+  int rc, n = 0;
+  if( pCur->pStmt && pCur->pRead==pMerge && iOwner>pCur->iOwner
+   && pCur->nChange==sqlite3_total_changes64(pTab->db) ){
+    while( !pCur->bDone ){
+      pOwner = sqlite3_column_value(pCur->pStmt, iPos);
+      if( sqlite3_value_type(pOwner)!=SQLITE_INTEGER ) break;
+      if( sqlite3_value_int64(pOwner)>=iOwner ){
+        pCur->iOwner = iOwner;
+        pCur->bEof = sqlite3_value_int64(pOwner)!=iOwner;
+        return SQLITE_OK;
+      }
+      if( ++n>REL_MERGE_SKIP ) break;
+      pCur->iOwner = iOwner;
+      rc = relNext(&pCur->base);
+      if( rc!=SQLITE_OK ) return rc;
+    }
+    if( pCur->bDone ){
+      pCur->iOwner = iOwner;
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+  }
+  /* a fresh seek */
+  if( pCur->pStmt && pCur->pRead!=pMerge ) relCursorRelease(pCur);
+  if( pCur->pStmt ){
+    sqlite3_reset(pCur->pStmt);
+  }else if( pMerge->pStmt ){
+    pCur->pStmt = pMerge->pStmt;
+    pMerge->pStmt = 0;
+  }else{
+    rc = relPrepareRead(pTab, pMerge, &pCur->pStmt);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  pCur->pRead = pMerge;
+  rc = sqlite3_bind_value(pCur->pStmt, 1, pArg);
+  if( rc!=SQLITE_OK ) return rc;
+  pCur->iOwner = iOwner;
+  pCur->nChange = sqlite3_total_changes64(pTab->db);
+  pCur->bEof = 0;
+  pCur->bDone = 0;
+  return relNext(&pCur->base);
+}
+
+/*
+** xFilter: bind argv (see the plan table) to the read statement idxNum
+** names and step to the first row.
 */
 static int relFilter(
   sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
@@ -967,20 +1199,45 @@ static int relFilter(
 ){
   RelCursor *pCur = (RelCursor*)cur;
   RelVtab *pTab = (RelVtab*)cur->pVtab;
-  int i, rc;
-  (void)idxStr;
+  RelRead *pRead;
+  int i, rc, iRead = -1;
   if( idxNum<0 || idxNum>=REL_NPLAN ) idxNum = 0;
-  if( pCur->pStmt && pCur->idxNum!=idxNum ) relCursorRelease(pCur);
+  if( idxStr ){
+    const char *zTag = idxStr + strlen(idxStr) + 1;
+    if( strncmp(zTag, REL_IDXSTR_TAG, sizeof(REL_IDXSTR_TAG)-1)==0 ){
+      zTag += sizeof(REL_IDXSTR_TAG)-1;
+      for(iRead=0; *zTag>='0' && *zTag<='9' && iRead<1000000; zTag++){
+        iRead = iRead*10 + (*zTag - '0');
+      }
+    }
+  }
+  if( iRead<0 || iRead>=pTab->nRead || pTab->apRead[iRead]->iPlan!=idxNum ){
+    /* not an idxStr of this table's xBestIndex: read every column */
+    iRead = relReadFind(pTab, idxNum, REL_ALLCOLS);
+    if( iRead<0 ) return SQLITE_NOMEM;
+  }
+  pRead = pTab->apRead[iRead];
+  /* the merge statement pays off from the second owner on (a join); one
+  ** lookup is cheaper by the plain statement */
+  if( idxNum==(PLAN_OWNER|PLAN_ORDER) && argc==1 && pCur->nFilter++>0
+   && sqlite3_value_type(argv[0])==SQLITE_INTEGER ){
+    int iMerge = relMergeFind(pTab, pRead);
+    if( iMerge>=0 ){
+      return relFilterMerge(pCur, pTab->apRead[iMerge],
+                            sqlite3_value_int64(argv[0]), argv[0]);
+    }
+  }
+  if( pCur->pStmt && pCur->pRead!=pRead ) relCursorRelease(pCur);
   if( pCur->pStmt ){
     sqlite3_reset(pCur->pStmt);
-  }else if( pTab->aRead[idxNum] ){
-    pCur->pStmt = pTab->aRead[idxNum];
-    pTab->aRead[idxNum] = 0;
+  }else if( pRead->pStmt ){
+    pCur->pStmt = pRead->pStmt;
+    pRead->pStmt = 0;
   }else{
-    rc = relPrepareRead(pTab, idxNum, &pCur->pStmt);
+    rc = relPrepareRead(pTab, pRead, &pCur->pStmt);
     if( rc!=SQLITE_OK ) return rc;
   }
-  pCur->idxNum = idxNum;
+  pCur->pRead = pRead;
   for(i=0; i<argc; i++){
     if( i==argc-1 && (idxNum & PLAN_ROWID) && relAddrKeyed(pTab->pDecl) ){
       /* a WITHOUT ROWID link: its rowid stands for its PRIMARY KEY */
@@ -1008,28 +1265,58 @@ static int relEof(sqlite3_vtab_cursor *cur){
 ** xColumn: the target and association columns, then the owner. In an
 ** UPDATE, columns that are not changed are not read (sqlite3_vtab_nochange)
 ** so rel_write.c writes only what changes.
+**
+** The inner value is fetched once (sqlite3_column_value: one db-mutex
+** round trip, where sqlite3_column_type/_text/_bytes took three) and
+** copied out by type. Text is handed on nul-terminated (length -1) when
+** it holds no NUL: SQLite then marks the copy terminated, and an
+** application's sqlite3_column_text() on it does not reallocate it to add
+** the terminator. Text and blobs are copied with sqlite3_result_text/blob(),
+** which report a failed copy as an error of this column. (A failed copy in
+** sqlite3_result_value() only marks the connection, and the next nested
+** statement (xUpdate runs some) clears the mark: the row would be written
+** with a NULL instead of failing.)
 */
 static int relColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   RelCursor *pCur = (RelCursor*)cur;
+  sqlite3_value *pVal;
+  int iPos;
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
-  switch( sqlite3_column_type(pCur->pStmt, i) ){
-    /* Text and blobs are copied with sqlite3_result_text/blob(), which
-    ** report a failed copy as an error of this column. A failed copy in
-    ** sqlite3_result_value() only marks the connection, and the next
-    ** nested statement (xUpdate runs some) clears the mark: the row would
-    ** be written with a NULL instead of failing. */
-    case SQLITE_TEXT:
-      sqlite3_result_text(ctx, (const char*)sqlite3_column_text(pCur->pStmt, i),
-                          sqlite3_column_bytes(pCur->pStmt, i),
+  iPos = pCur->pRead->aPos[i];
+  if( iPos<0 ){
+    /* colUsed promised this column would not be asked for */
+    RelDecl *p = ((RelVtab*)cur->pVtab)->pDecl;
+    char *zErr = sqlite3_mprintf("relationship %s: column %s was not read",
+        p->zName, i<p->nCol ? p->azCol[i] : p->zOwner);
+    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+    sqlite3_free(zErr);
+    return SQLITE_ERROR;
+  }
+  pVal = sqlite3_column_value(pCur->pStmt, iPos);
+  switch( sqlite3_value_type(pVal) ){
+    case SQLITE_INTEGER:
+      sqlite3_result_int64(ctx, sqlite3_value_int64(pVal));
+      break;
+    case SQLITE_FLOAT:
+      sqlite3_result_double(ctx, sqlite3_value_double(pVal));
+      break;
+    case SQLITE_TEXT: {
+      const char *z = (const char*)sqlite3_value_text(pVal);
+      int n = sqlite3_value_bytes(pVal);
+      if( z==0 ){
+        sqlite3_result_error_nomem(ctx);
+        return SQLITE_NOMEM;
+      }
+      sqlite3_result_text(ctx, z, (int)strlen(z)==n ? -1 : n,
                           SQLITE_TRANSIENT);
       break;
+    }
     case SQLITE_BLOB:
-      sqlite3_result_blob(ctx, sqlite3_column_blob(pCur->pStmt, i),
-                          sqlite3_column_bytes(pCur->pStmt, i),
-                          SQLITE_TRANSIENT);
+      sqlite3_result_blob(ctx, sqlite3_value_blob(pVal),
+                          sqlite3_value_bytes(pVal), SQLITE_TRANSIENT);
       break;
     default:
-      sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+      sqlite3_result_null(ctx);
       break;
   }
   return SQLITE_OK;
@@ -1041,7 +1328,7 @@ static int relRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   if( relAddrKeyed(pTab->pDecl) ){
     /* one rowid per row, however often SQLite asks for it */
     if( !pCur->bRowid ){
-      int rc = relAddrRegister(pTab, pCur->pStmt, pTab->pDecl->nCol+1,
+      int rc = relAddrRegister(pTab, pCur->pStmt, pCur->pRead->iRowid,
                                pTab->pDecl->bSymmetric, &pCur->iRowid);
       if( rc!=SQLITE_OK ) return rc;
       pCur->bRowid = 1;
@@ -1049,7 +1336,7 @@ static int relRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
     *pRowid = pCur->iRowid;
     return SQLITE_OK;
   }
-  *pRowid = sqlite3_column_int64(pCur->pStmt, pTab->pDecl->nCol+1);
+  *pRowid = sqlite3_column_int64(pCur->pStmt, pCur->pRead->iRowid);
   return SQLITE_OK;
 }
 

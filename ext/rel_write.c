@@ -273,6 +273,28 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
           " WHERE %s", zDb, zA, p->zSrcCol, zAddr);
       break;
+    case REL_W_LINK_FAST:
+      /* ?1 owner, ?2 target key, ?(3+j) association column j: the owner
+      ** when the source row exists, the target's stored key when the
+      ** target row does, NULL otherwise (which the NOT NULL association
+      ** columns refuse; see relLinkFast) */
+      sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
+                          zDb, zA, p->zSrcCol, p->zTgtCol);
+      for(i=p->nTgtCol; i<p->nCol; i++){
+        sqlite3_str_appendf(pStr, ", \"%w\"",
+                            p->sec.aCol[p->aBaseCol[i]].zName);
+      }
+      sqlite3_str_appendf(pStr, ") VALUES (CASE WHEN EXISTS(SELECT 1 FROM"
+          " \"%w\".\"%w\" AS s WHERE %s = ?1) THEN ?1 END, (SELECT %s FROM"
+          " \"%w\".\"%w\" AS t WHERE %s = ?2)", zDb, zS, zSrcKey, zTgtKey,
+          zDb, zT, zTgtKey);
+      for(i=p->nTgtCol; i<p->nCol; i++){
+        sqlite3_str_appendall(pStr, ", ");
+        relAppendValue(pStr, &p->sec.aCol[p->aBaseCol[i]],
+                       3+i-p->nTgtCol);
+      }
+      sqlite3_str_appendall(pStr, ")");
+      break;
     default: /* REL_W_CURRENT */
       sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
           " WHERE \"%w\" = ?1", zDb, zT, p->zFk);
@@ -590,6 +612,76 @@ static int relSetColumns(
 }
 
 /*
+** Can a plain many-to-many link be made by REL_W_LINK_FAST alone? Only
+** when every broken rule makes that INSERT fail before it writes: both
+** association columns NOT NULL (a missing owner or target gives NULL) and
+** a UNIQUE index (or PRIMARY KEY) on exactly those two columns (a link
+** made twice). Not symmetric (a link is stored either way round), not
+** WITHOUT ROWID. Worked out once per table (pTab->eFastLink).
+*/
+static int relFastLinkOk(RelVtab *pTab){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt = 0;
+  if( pTab->eFastLink ) return pTab->eFastLink>0;
+  pTab->eFastLink = -1;
+  if( p->eKind!=REL_MANY_TO_MANY || p->bSymmetric || p->sec.bWithoutRowid ){
+    return 0;
+  }
+  if( relPrepare(pTab->db, &pStmt,
+      "SELECT (SELECT count(*) FROM pragma_table_xinfo(?1, ?4)"
+      "        WHERE name COLLATE NOCASE IN (?2, ?3) AND \"notnull\")=2"
+      " AND EXISTS(SELECT 1 FROM pragma_index_list(?1, ?4) AS il"
+      "   WHERE il.\"unique\" AND NOT il.partial"
+      "   AND (SELECT count(*) FROM pragma_index_info(il.name, ?4))=2"
+      "   AND (SELECT count(*) FROM pragma_index_info(il.name, ?4) AS ii"
+      "        WHERE ii.name COLLATE NOCASE IN (?2, ?3))=2)")!=SQLITE_OK ){
+    return 0;
+  }
+  sqlite3_bind_text(pStmt, 1, p->sec.zName, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, p->zSrcCol, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 3, p->zTgtCol, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 4, p->zDb, -1, SQLITE_STATIC);
+  if( sqlite3_step(pStmt)==SQLITE_ROW && sqlite3_column_int(pStmt, 0) ){
+    pTab->eFastLink = 1;
+  }
+  sqlite3_finalize(pStmt);
+  return pTab->eFastLink>0;
+}
+
+/*
+** A many-to-many link by key alone in one statement (REL_W_LINK_FAST):
+** the lookups of the owner, the target and an existing link are folded
+** into the INSERT (relFastLinkOk says why that is safe). SQLITE_OK: the
+** link is made. SQLITE_CONSTRAINT: a rule is broken and nothing was
+** written; the caller runs the checks one by one for the exact message
+** and the statement's conflict clause. Other codes are errors.
+*/
+static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
+                       sqlite3_value *pOwner, sqlite3_value *pKey,
+                       sqlite_int64 *pRowid){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LINK_FAST);
+  int i, rc;
+  if( pStmt==0 ) return pTab->rcStmt;
+  sqlite3_bind_value(pStmt, 1, pOwner);
+  sqlite3_bind_value(pStmt, 2, pKey);
+  for(i=p->nTgtCol; i<p->nCol; i++){
+    sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
+  }
+  rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_DONE ){
+    sqlite3_reset(pStmt);
+    *pRowid = sqlite3_last_insert_rowid(pTab->db);
+    return SQLITE_OK;
+  }
+  rc = sqlite3_reset(pStmt);
+  if( (rc & 0xff)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
+  if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+  relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+  return rc;
+}
+
+/*
 ** INSERT into a relationship table: link (an existing target key),
 ** create and link (no key, or a key not in the target), or for a scalar,
 ** assign. aVal[] are the nCol column values, pOwner the owner, pRowid the
@@ -622,6 +714,20 @@ static int relInsert(
       return relConstraint(pTab, "%s and %s disagree; give one of them",
                            p->zOwner, p->zFk);
     }
+  }
+
+  /* a many-to-many link by key alone: one statement, unless it fails */
+  if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pKey)!=SQLITE_NULL
+   && sqlite3_value_type(pOwner)!=SQLITE_NULL && relFastLinkOk(pTab) ){
+    for(i=0; i<p->nTgtCol && !bValues; i++){
+      if( i==iKeyCol ) continue;
+      bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
+    }
+    if( !bValues ){
+      rc = relLinkFast(pTab, aVal, pOwner, pKey, pRowid);
+      if( rc!=SQLITE_CONSTRAINT ) return rc;
+    }
+    bValues = 0;
   }
 
   /* 1. checks, no writes */
@@ -786,7 +892,10 @@ static int relInsert(
       }
       iTgtRowid = sqlite3_value_int64(pRowidVal);
     }
-    if( !bO2m ){
+    if( p->eKind==REL_MANY_TO_MANY && !p->bSymmetric
+     && (p->zTgtKey==0 || iKeyCol==p->tgt.iIpk) ){
+      /* keyed by rowid: the new row's key is iTgtRowid (bound below) */
+    }else if( !bO2m ){
       /* the new row's key, to store in the link */
       pStmt = relStmt(pTab, REL_W_TGT_ROWID);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
@@ -827,7 +936,11 @@ static int relInsert(
       pStmt = relStmt(pTab, REL_W_LINK);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
-      sqlite3_bind_value(pStmt, 2, pTgtKey);
+      if( pTgtKey ){
+        sqlite3_bind_value(pStmt, 2, pTgtKey);
+      }else{
+        sqlite3_bind_int64(pStmt, 2, iTgtRowid);   /* keyed by rowid */
+      }
       for(i=p->nTgtCol; i<p->nCol; i++){
         sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
       }

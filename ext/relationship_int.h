@@ -117,9 +117,25 @@ struct RelGlobal {
 #define REL_W_LINK_FIND    8   /* m2m: association row of (owner, key) */
 #define REL_W_CURRENT      9   /* scalar o2o: the owner's current child */
 #define REL_W_MOVE        10   /* m2m: give an association row a new owner */
-#define REL_NWRITE        11
+#define REL_W_LINK_FAST   11   /* m2m: check both ends and link, one INSERT */
+#define REL_NWRITE        12
 
-#define REL_NPLAN  32          /* idxNum values: see the table in rel_vtab.c */
+#define REL_NPLAN  32          /* plan bits of idxNum: see the table in rel_vtab.c */
+#define REL_NREAD  64          /* distinct (plan, columns) read statements kept */
+
+/* One read statement of a relationship table: a plan and the columns it
+** reads (rel_vtab.c). */
+typedef struct RelRead RelRead;
+struct RelRead {
+  int iPlan;                  /* PLAN_* bits */
+  sqlite3_uint64 mCols;       /* Columns read: bit i column i, bit nCol owner */
+  sqlite3_stmt *pStmt;        /* Idle statement; NULL while a cursor has it */
+  char *zPlan;                /* Its query plan, for xBestIndex's idxStr */
+  int iRowid;                 /* Result column holding the link rowid */
+  int *aPos;                  /* Result column of each column, -1: not read */
+  int iMerge;                 /* Its merge statement's index + 1; -1: none;
+                              ** 0: not worked out yet (rel_vtab.c) */
+};
 
 /* A relationship table (the virtual table object). */
 struct RelVtab {
@@ -129,10 +145,12 @@ struct RelVtab {
   RelDecl *pDecl;             /* What it is; NULL when broken */
   char *zBroken;              /* Why the declaration no longer reads */
   RelVtab *pNext;             /* Next in pGlobal->pList */
-  sqlite3_stmt *aRead[REL_NPLAN];  /* Idle read statements, by idxNum */
-  char *azPlan[REL_NPLAN];    /* Their query plans, for xBestIndex's idxStr */
+  RelRead **apRead;           /* Read statements, by idxNum>>5 */
+  int nRead;                  /* Entries of apRead[] */
   sqlite3_stmt *aWrite[REL_NWRITE];/* Write statements, prepared on use */
   int rcStmt;                 /* Code of the last failure to prepare one */
+  int eFastLink;              /* REL_W_LINK_FAST usable: 1 yes, -1 no, 0 not
+                              ** worked out yet (rel_write.c) */
   char *azDynSql[2];          /* SQL of apDyn[] */
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
   char *azGone[4];            /* Broken: schema, source, target, secondary */
