@@ -1362,7 +1362,7 @@ static int relVtabUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   int rc;
   pTab->nUpdate++;
   rc = relUpdate(pVtab, argc, argv, pRowid);
-  pTab->nUpdate--;
+  if( --pTab->nUpdate==0 ) relWriteRelease(pTab);
   return rc;
 }
 

@@ -25,6 +25,7 @@
 */
 #include "relationship_int.h"
 #include <stdarg.h>
+#include <stdio.h>
 
 /*
 ** The type of v for a key comparison: text that is a number (as numeric
@@ -307,6 +308,80 @@ static char *relWriteSql(RelDecl *p, int iStmt){
 }
 
 /*
+** A write statement kept by a relationship table must not hold that table
+** (or any relationship table): it would hold itself, SQLite could never
+** disconnect the table, and sqlite3_close() would fail with SQLITE_BUSY
+** for the statement that nobody finalizes. A statement holds a virtual
+** table when its program (or the program of a trigger it fires) uses it,
+** as when a user's trigger on a base table reads or writes a relationship
+** table. EXPLAIN shows each such use as a P4 of "vtab:<address>", the
+** address of an sqlite3_vtab; if it is one of ours, *pbHolds is set.
+*/
+static int relStmtHoldsRel(RelVtab *pTab, sqlite3_stmt *pStmt, int *pbHolds){
+  sqlite3_stmt *pExplain = 0;
+  int rc;
+  *pbHolds = 0;
+  rc = relPrepare(pTab->db, &pExplain, "EXPLAIN %s", sqlite3_sql(pStmt));
+  if( rc!=SQLITE_OK ) return rc;
+  while( !*pbHolds && sqlite3_step(pExplain)==SQLITE_ROW ){
+    const char *zP4 = (const char*)sqlite3_column_text(pExplain, 5);
+    void *pAddr = 0;
+    RelVtab *p;
+    if( zP4==0 || strncmp(zP4, "vtab:", 5)!=0 ) continue;
+    if( sscanf(zP4+5, "%p", &pAddr)!=1 ) continue;
+    for(p=pTab->pGlobal->pList; p; p=p->pNext){
+      if( (void*)&p->base==pAddr ){ *pbHolds = 1; break; }
+    }
+  }
+  return sqlite3_finalize(pExplain);
+}
+
+/*
+** Note that write statement pStmt (bit iBit of mStmtUsed) was used by the
+** running write; on a new statement, find out whether it may be kept.
+*/
+static int relStmtNote(RelVtab *pTab, int iBit, sqlite3_stmt *pStmt,
+                       int bNew){
+  pTab->mStmtUsed |= 1u<<iBit;
+  if( bNew ){
+    int bHolds = 0;
+    int rc = relStmtHoldsRel(pTab, pStmt, &bHolds);
+    if( rc!=SQLITE_OK ) return rc;
+    if( bHolds ) pTab->mStmtDrop |= 1u<<iBit;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** After a write (the outermost xUpdate on the table has returned):
+** finalize the statements it used that are not to be kept, and those that
+** SQLite prepared again since (the schema changed: a trigger may have been
+** added), which are looked at anew on their next use.
+*/
+void relWriteRelease(RelVtab *pTab){
+  int i;
+  for(i=0; pTab->mStmtUsed && i<REL_NWRITE+2; i++){
+    unsigned m = 1u<<i;
+    sqlite3_stmt **pp = i<REL_NWRITE ? &pTab->aWrite[i]
+                                     : &pTab->apDyn[i-REL_NWRITE];
+    if( (pTab->mStmtUsed & m)==0 ) continue;
+    pTab->mStmtUsed &= ~m;
+    if( *pp==0 ) continue;
+    if( (pTab->mStmtDrop & m)
+     || sqlite3_stmt_status(*pp, SQLITE_STMTSTATUS_REPREPARE, 1)>0 ){
+      sqlite3_finalize(*pp);
+      *pp = 0;
+      if( i>=REL_NWRITE ){
+        sqlite3_free(pTab->azDynSql[i-REL_NWRITE]);
+        pTab->azDynSql[i-REL_NWRITE] = 0;
+      }
+      pTab->mStmtDrop &= ~m;
+    }
+  }
+  pTab->mStmtUsed = 0;
+}
+
+/*
 ** The write statement iStmt of pTab, prepared on first use and kept; reset
 ** (REL_W_TGT_SAME: with bindings cleared). NULL on error (the table's
 ** error is set).
@@ -321,6 +396,13 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
                               &pStmt, 0);
       sqlite3_free(zSql);
     }
+    if( rc==SQLITE_OK ){
+      rc = relStmtNote(pTab, iStmt, pStmt, 1);
+      if( rc!=SQLITE_OK ){
+        sqlite3_finalize(pStmt);
+        pStmt = 0;
+      }
+    }
     if( rc!=SQLITE_OK ){
       relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
                    rc==SQLITE_NOMEM ? "out of memory"
@@ -330,6 +412,7 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
     }
     pTab->aWrite[iStmt] = pStmt;
   }else{
+    pTab->mStmtUsed |= 1u<<iStmt;
     sqlite3_reset(pStmt);
     /* every statement but REL_W_TGT_SAME binds each parameter it has on
     ** every use; that one leaves the key's and foreign key's unbound */
@@ -540,14 +623,23 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
     sqlite3_free(zSql);
     sqlite3_reset(pTab->apDyn[iSlot]);
     sqlite3_clear_bindings(pTab->apDyn[iSlot]);
+    pTab->mStmtUsed |= 1u<<(REL_NWRITE+iSlot);
     return pTab->apDyn[iSlot];
   }
   sqlite3_finalize(pTab->apDyn[iSlot]);
   sqlite3_free(pTab->azDynSql[iSlot]);
   pTab->apDyn[iSlot] = 0;
   pTab->azDynSql[iSlot] = zSql;
+  pTab->mStmtDrop &= ~(1u<<(REL_NWRITE+iSlot));
   rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
                           &pTab->apDyn[iSlot], 0);
+  if( rc==SQLITE_OK ){
+    rc = relStmtNote(pTab, REL_NWRITE+iSlot, pTab->apDyn[iSlot], 1);
+    if( rc!=SQLITE_OK ){
+      sqlite3_finalize(pTab->apDyn[iSlot]);
+      pTab->apDyn[iSlot] = 0;
+    }
+  }
   if( rc!=SQLITE_OK ){
     relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
                  sqlite3_errmsg(pTab->db));

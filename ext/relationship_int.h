@@ -155,6 +155,8 @@ struct RelVtab {
   sqlite3_stmt *apDyn[2];     /* Last UPDATE of a target / association row */
   char *azGone[4];            /* Broken: schema, source, target, secondary */
   char *zSchemaSql;           /* Its CREATE VIRTUAL TABLE, as when connected */
+  unsigned mStmtUsed;         /* Write statements used by the running write */
+  unsigned mStmtDrop;         /* ... that are not to be kept (rel_write.c) */
   int bStale;                 /* Declared anew since (by another connection) */
   RelAddr *pAddr;             /* Rowids of WITHOUT ROWID links (rel_addr.c) */
   int nCursor;                /* Cursors open on the table */
@@ -203,6 +205,7 @@ char *relOwnerExpr(RelDecl *p);
 const char *relRowidExpr(RelDecl *p);
 
 /**** Interface to code in rel_write.c ****/
+void relWriteRelease(RelVtab *pTab);
 int relUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
               sqlite_int64 *pRowid);
 
