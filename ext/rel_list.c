@@ -242,7 +242,10 @@ static sqlite3_module listModule = {
   /* xSavepoint  */ 0,
   /* xRelease    */ 0,
   /* xRollbackTo */ 0,
-  /* xShadowName */ 0
+  /* xShadowName */ 0,
+#if SQLITE_VERSION_NUMBER>=3044000
+  /* xIntegrity  */ 0,
+#endif
 };
 
 /*

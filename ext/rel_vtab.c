@@ -1390,7 +1390,10 @@ static sqlite3_module relModule = {
   /* xSavepoint  */ 0,
   /* xRelease    */ 0,
   /* xRollbackTo */ 0,
-  /* xShadowName */ 0
+  /* xShadowName */ 0,
+#if SQLITE_VERSION_NUMBER>=3044000
+  /* xIntegrity  */ 0,
+#endif
 };
 
 /*
