@@ -790,6 +790,7 @@ static int relInsert(
                            : p->tgt.iIpk;
   int iFkCol = bO2m ? relColumnIndex(&p->tgt, p->zFk) : -1;
   sqlite3_value *pKey = iKeyCol>=0 ? aVal[iKeyCol] : pRowidVal;
+  sqlite3_value *pIpk = 0;        /* o2m: a rowid given for the key column */
   sqlite3_value *pSrcFk = 0;      /* m2o: the source's current link */
   sqlite3_value *pTgtKey = 0;     /* the target key, found or made */
   sqlite3_stmt *pStmt;
@@ -797,6 +798,21 @@ static int relInsert(
   i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int rc, i;
+
+  /* one-to-many: the rows are the targets' and the rowid is the target's,
+  ** so a rowid given is the new target's INTEGER PRIMARY KEY */
+  if( bO2m && iKeyCol>=0 && iKeyCol==p->tgt.iIpk
+   && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
+    if( sqlite3_value_type(aVal[iKeyCol])==SQLITE_NULL ){
+      pIpk = pKey = pRowidVal;
+    }else if( !relValueEq(aVal[iKeyCol], pRowidVal) ){
+      relVtabError(&pTab->base, "relationship %s: rowid %lld and %s %s"
+                   " differ; give one of them", p->zName,
+                   sqlite3_value_int64(pRowidVal), p->azCol[iKeyCol],
+                   (const char*)sqlite3_value_text(aVal[iKeyCol]));
+      return SQLITE_CONSTRAINT;
+    }
+  }
 
   /* one-to-many: the foreign key column may stand in for the owner */
   if( bO2m && iFkCol>=0 && sqlite3_value_type(aVal[iFkCol])!=SQLITE_NULL ){
@@ -966,7 +982,8 @@ static int relInsert(
     pStmt = relStmt(pTab, REL_W_TGT_INSERT);
     if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
     for(i=0; i<p->nTgtCol; i++){
-      sqlite3_bind_value(pStmt, i+1, i==iFkCol ? pOwner : aVal[i]);
+      sqlite3_bind_value(pStmt, i+1, i==iFkCol ? pOwner
+                                     : i==iKeyCol && pIpk ? pIpk : aVal[i]);
     }
     if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
       /* keyed by rowid: the rowid given is the new row's; written below */
