@@ -167,9 +167,9 @@ static const struct Scenario {
   { "rel_declare", PC_SCHEMA,
     "SELECT rel_declare('child_parent', 'child', 'parent',"
     " 'backref=children, cascade=all, delete-orphan')" },
-  { "drop", PC_SCHEMA PC_DECL, "DROP TABLE parent_children", 0,
-    "DROP TABLE of a relationship table: out of memory inside xDestroy can"
-    " drop the table and leave the triggers (not yet traced)" },
+  { "drop", PC_SCHEMA PC_DECL, "DROP TABLE parent_children" },
+  { "drop-declared-side", PC_SCHEMA PC_DECL, "DROP TABLE child_parent" },
+  { "drop-m2m", LR_SCHEMA LR_DECL, "DROP TABLE right_parents" },
   /* reads */
   { "plain-read", PC_SCHEMA, "SELECT * FROM child" },
   { "read-owner", PC_SCHEMA PC_DECL,
