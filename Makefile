@@ -167,7 +167,7 @@ test-oom: $(BUILD)/oom
 # test/fuzz/<target>/; new inputs found go to build/fuzz/<target>/, crashes
 # to build/fuzz/. make fuzz runs each for FUZZ_SECONDS, make fuzz-smoke
 # briefly (CI).
-FUZZ_TARGETS := declare
+FUZZ_TARGETS := declare ops
 FUZZ_SECONDS ?= 120
 $(BUILD)/fuzz_%: test/fuzz_%.c $(SRC) $(HDR)
 	@tools/deps.sh fuzz

@@ -518,7 +518,12 @@ static int checkFilter(sqlite3_vtab_cursor *cur, int idxNum,
     }
     sqlite3_free(zErr);
   }
-  sqlite3_finalize(pDbs);
+  /* a step that failed (out of memory) ends the loop: its code is here */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pDbs);
+  }else{
+    sqlite3_finalize(pDbs);
+  }
   if( rc==SQLITE_OK ) rc = checkStep(pCur);
   return rc;
 }

@@ -642,7 +642,15 @@ static int closureFindDecl(RelGlobal *pGlobal, const char *zName,
     sqlite3_free(zDb);
     if( rc!=SQLITE_OK ) break;
   }
-  sqlite3_finalize(pDbs);
+  /* a step that failed (out of memory) ends the loop: its code is here */
+  if( rc==SQLITE_OK && *ppDecl==0 ){
+    rc = sqlite3_finalize(pDbs);
+    if( rc!=SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pGlobal->db));
+    }
+  }else{
+    sqlite3_finalize(pDbs);
+  }
   return rc;
 }
 

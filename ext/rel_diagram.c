@@ -199,9 +199,13 @@ static int diagSchema(sqlite3_str *pOut, int eFormat, const char *zDb,
   for(i=0; i<nEdge; i++){
     DiagEdge *e = &aEdge[i];
     sqlite3_str *pLabel = sqlite3_str_new(0);
-    char *zLeft = sqlite3_str_finish(e->pLeft);
-    char *zRight = sqlite3_str_finish(e->pRight);
-    char *zLabel;
+    char *zLeft, *zRight, *zLabel;
+    /* an empty name list finishes as NULL too: ask for the error first */
+    if( sqlite3_str_errcode(e->pLeft) || sqlite3_str_errcode(e->pRight) ){
+      rc = SQLITE_NOMEM;
+    }
+    zLeft = sqlite3_str_finish(e->pLeft);
+    zRight = sqlite3_str_finish(e->pRight);
     e->pLeft = e->pRight = 0;
     if( zLeft && zLeft[0] ) sqlite3_str_appendall(pLabel, zLeft);
     if( zLeft && zLeft[0] && zRight && zRight[0] ){
@@ -296,7 +300,12 @@ static void relDiagramFunc(
     sqlite3_free(aDecl);
     sqlite3_free(zDb);
   }
-  sqlite3_finalize(pDbs);
+  /* a step that failed (out of memory) ends the loop: its code is here */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pDbs);
+  }else{
+    sqlite3_finalize(pDbs);
+  }
   if( eFormat==DIAG_DOT ) sqlite3_str_appendall(pOut, "\n}");
   zOut = sqlite3_str_finish(pOut);
   if( rc==SQLITE_OK && zOut==0 ) rc = SQLITE_NOMEM;

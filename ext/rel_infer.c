@@ -694,15 +694,34 @@ static void relInferSqlFunc(
 ** them, or (on the first error, which is recorded) none.
 */
 static void inferRun(InferCtx *pCtx){
+  sqlite3_stmt *pUndo = 0, *pRelease = 0;
   int i, rc;
-  rc = sqlite3_exec(pCtx->db, "SAVEPOINT rel_infer", 0, 0, 0);
+  /* The statements that end the savepoint are prepared before it opens:
+  ** out of memory later must not leave it (and its transaction) open. */
+  rc = sqlite3_prepare_v2(pCtx->db, "ROLLBACK TO rel_infer", -1, &pUndo, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(pCtx->db, "RELEASE rel_infer", -1, &pRelease, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_exec(pCtx->db, "SAVEPOINT rel_infer", 0, 0, 0);
+  }
   if( rc==SQLITE_BUSY ){
     /* SQLite opens no savepoint while a statement that writes runs */
     inferError(pCtx, "cannot declare from inside a statement that writes;"
                " call it in a SELECT of its own");
+  }else if( rc!=SQLITE_OK ){
+    inferDbError(pCtx, rc);
+  }
+  if( rc!=SQLITE_OK ){
+    /* a SAVEPOINT that failed out of memory may have opened */
+    if( pRelease ){
+      sqlite3_step(pUndo);
+      sqlite3_step(pRelease);
+    }
+    sqlite3_finalize(pUndo);
+    sqlite3_finalize(pRelease);
     return;
   }
-  if( rc!=SQLITE_OK ){ inferDbError(pCtx, rc); return; }
   for(i=0; i<pCtx->nItem && rc==SQLITE_OK; i++){
     char *zSql;
     if( !pCtx->aItem[i].bInScope ) continue;
@@ -715,12 +734,18 @@ static void inferRun(InferCtx *pCtx){
     }
   }
   if( rc==SQLITE_OK ){
-    rc = sqlite3_exec(pCtx->db, "RELEASE rel_infer", 0, 0, 0);
-    if( rc==SQLITE_OK ) return;
-    inferDbError(pCtx, rc);
+    sqlite3_step(pRelease);
+    rc = sqlite3_reset(pRelease);
+    if( rc!=SQLITE_OK ) inferDbError(pCtx, rc);
   }
-  /* undo what was declared; the recorded error is the first one */
-  sqlite3_exec(pCtx->db, "ROLLBACK TO rel_infer; RELEASE rel_infer", 0, 0, 0);
+  if( rc!=SQLITE_OK ){
+    /* undo what was declared; the recorded error is the first one */
+    sqlite3_step(pUndo);
+    sqlite3_reset(pRelease);
+    sqlite3_step(pRelease);
+  }
+  sqlite3_finalize(pUndo);
+  sqlite3_finalize(pRelease);
 }
 
 /*

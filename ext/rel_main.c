@@ -458,6 +458,38 @@ void relJsonString(sqlite3_str *pStr, const char *z){
 }
 
 /*
+** Write zA (then "_" and zB, when zB is not NULL) as a JSON string into
+** zOut at offset n, with no allocation: zOut has room for 6 bytes per
+** byte plus the quotes. Returns the offset after it.
+*/
+static sqlite3_int64 relDeclareJsonName(char *zOut, sqlite3_int64 n,
+                                        const char *zA, const char *zB){
+  int i;
+  zOut[n++] = '"';
+  for(i=0; i<2; i++){
+    const unsigned char *z = (const unsigned char*)(i==0 ? zA : zB);
+    if( z==0 ) break;
+    if( i==1 ) zOut[n++] = '_';
+    for(; *z; z++){
+      if( *z=='"' || *z=='\\' ){
+        zOut[n++] = '\\';
+        zOut[n++] = (char)*z;
+      }else if( *z<0x20 ){
+        static const char hex[] = "0123456789abcdef";
+        memcpy(&zOut[n], "\\u00", 4);
+        zOut[n+4] = hex[*z>>4];
+        zOut[n+5] = hex[*z&15];
+        n += 6;
+      }else{
+        zOut[n++] = (char)*z;
+      }
+    }
+  }
+  zOut[n++] = '"';
+  return n;
+}
+
+/*
 ** SQL function rel_declare(NAME, SOURCE, TARGET [, OPTIONS]): runs
 ** CREATE VIRTUAL TABLE NAME USING relationship(SOURCE, TARGET, OPTIONS)
 ** and returns the names of the tables it created as a JSON array.
@@ -477,6 +509,8 @@ static void relDeclareFunc(
   sqlite3_str *pStr;
   char *zOptCopy = 0;
   char *zSql;
+  char *zOut;
+  sqlite3_int64 nOut;
   int rc;
 
   if( zName==0 || zSrc==0 || zTgt==0 ){
@@ -542,41 +576,54 @@ static void relDeclareFunc(
     sqlite3_result_error_nomem(ctx);
     return;
   }
+  /* The result's buffer is allocated before the CREATE runs, so that
+  ** nothing is left to fail once the schema is written: the names in it
+  ** are this one and TARGET_BACKREF (TARGET as the schema spells it, as
+  ** long as the given one; the backref no longer than the options), each
+  ** at most 6 bytes a byte as a JSON string. */
+  nOut = 6*((sqlite3_int64)strlen(zName) + strlen(zTgt) + 1
+            + (zOpts ? strlen(zOpts) : 0)) + 16;
+  zOut = sqlite3_malloc64(nOut);
+  if( zOut==0 ){
+    sqlite3_free(zSql);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
   rc = sqlite3_exec(db, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if( rc!=SQLITE_OK ){
+    sqlite3_free(zOut);
     sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
     sqlite3_result_error_code(ctx, rc);
     return;
   }else{
-    /* The names created: this one, and its backref's table if any. */
+    /* The names created: this one, and its backref's table if any. The
+    ** table was just connected: relFindDecl() finds it in the registry,
+    ** without SQL and without allocating. */
     RelGlobal *pGlobal = (RelGlobal*)sqlite3_user_data(ctx);
     RelDecl *pDecl = 0;
     char *zErr = 0;
+    sqlite3_int64 n = 0;
     rc = relFindDecl(pGlobal, "main", zName, &pDecl, &zErr);
     if( rc!=SQLITE_OK || pDecl==0 ){
+      sqlite3_free(zOut);
       sqlite3_result_error(ctx, zErr ? zErr : "rel_declare: lost table", -1);
       sqlite3_free(zErr);
       return;
     }
-    pStr = sqlite3_str_new(db);
-    sqlite3_str_appendall(pStr, "[");
-    relJsonString(pStr, pDecl->zName);
-    if( pDecl->zBackref ){
-      char *zRev = sqlite3_mprintf("%s_%s", pDecl->tgt.zName,
-                                   pDecl->zBackref);
-      sqlite3_str_appendall(pStr, ",");
-      relJsonString(pStr, zRev ? zRev : "");
-      sqlite3_free(zRev);
+    zOut[n++] = '[';
+    n = relDeclareJsonName(zOut, n, pDecl->zName, 0);
+    if( pDecl->zBackref
+     && 6*(sqlite3_int64)(strlen(pDecl->zName) + strlen(pDecl->tgt.zName)
+                          + 1 + strlen(pDecl->zBackref)) + 8 <= nOut
+    ){
+      zOut[n++] = ',';
+      n = relDeclareJsonName(zOut, n, pDecl->tgt.zName, pDecl->zBackref);
     }
-    sqlite3_str_appendall(pStr, "]");
-    zSql = sqlite3_str_finish(pStr);
-    if( zSql==0 ){
-      sqlite3_result_error_nomem(ctx);
-    }else{
-      sqlite3_result_text(ctx, zSql, -1, sqlite3_free);
-      sqlite3_result_subtype(ctx, 'J');
-    }
+    zOut[n++] = ']';
+    zOut[n] = 0;
+    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+    sqlite3_result_subtype(ctx, 'J');
   }
 }
 

@@ -532,16 +532,21 @@ int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr){
   }else if( p->zBackPop ){
     RelDecl *q = 0;
     char *zErr = 0;
-    /* was p made by q's backref? then q goes too */
-    if( relFindDecl(pGlobal, p->zDb, p->zBackPop, &q, &zErr)==SQLITE_OK
-     && q && q->zBackref ){
+    /* was p made by q's backref? then q goes too (a q that no longer
+    ** reads is left; out of memory fails the DROP) */
+    rc = relFindDecl(pGlobal, p->zDb, p->zBackPop, &q, &zErr);
+    sqlite3_free(zErr);
+    if( rc==SQLITE_NOMEM ) return rc;
+    rc = SQLITE_OK;
+    if( q && q->zBackref ){
       char *zMade = sqlite3_mprintf("%s_%s", q->tgt.zName, q->zBackref);
-      if( zMade && sqlite3_stricmp(zMade, p->zName)==0 ){
+      if( zMade==0 ) return SQLITE_NOMEM;
+      if( sqlite3_stricmp(zMade, p->zName)==0 ){
         zPartner = relStrdup(q->zName);
+        if( zPartner==0 ){ sqlite3_free(zMade); return SQLITE_NOMEM; }
       }
       sqlite3_free(zMade);
     }
-    sqlite3_free(zErr);
   }
   if( zPartner && (pGlobal->zDropping==0
                    || sqlite3_stricmp(pGlobal->zDropping, zPartner)!=0) ){
