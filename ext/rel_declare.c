@@ -73,16 +73,9 @@ struct FkCand {
 */
 static void declError(DeclCtx *pCtx, const char *zFmt, ...){
   va_list ap;
-  char *zMsg;
-  if( pCtx->rc!=SQLITE_OK ) return;
   va_start(ap, zFmt);
-  zMsg = sqlite3_vmprintf(zFmt, ap);
+  relErrorV(&pCtx->rc, &pCtx->zErr, "relationship", pCtx->p->zName, zFmt, ap);
   va_end(ap);
-  pCtx->rc = SQLITE_ERROR;
-  pCtx->zErr = zMsg ? sqlite3_mprintf("relationship %s: %s",
-                                      pCtx->p->zName, zMsg) : 0;
-  if( pCtx->zErr==0 ) pCtx->rc = SQLITE_NOMEM;
-  sqlite3_free(zMsg);
 }
 
 /*

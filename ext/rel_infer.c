@@ -117,15 +117,9 @@ struct InferCtx {
 */
 static void inferError(InferCtx *pCtx, const char *zFmt, ...){
   va_list ap;
-  char *zMsg;
-  if( pCtx->rc!=SQLITE_OK ) return;
   va_start(ap, zFmt);
-  zMsg = sqlite3_vmprintf(zFmt, ap);
+  relErrorV(&pCtx->rc, &pCtx->zErr, pCtx->zFunc, 0, zFmt, ap);
   va_end(ap);
-  pCtx->rc = SQLITE_ERROR;
-  pCtx->zErr = zMsg ? sqlite3_mprintf("%s: %s", pCtx->zFunc, zMsg) : 0;
-  if( pCtx->zErr==0 ) pCtx->rc = SQLITE_NOMEM;
-  sqlite3_free(zMsg);
 }
 
 /*
@@ -793,22 +787,12 @@ static void relInferFunc(
 ** rel_infer_sql() only reads it (not deterministic: the schema changes).
 */
 int relRegisterInfer(sqlite3 *db, RelGlobal *pGlobal){
-  static const struct {
-    const char *zName;
-    int nArg;
-    int eFlags;
-    void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
-  } aFunc[] = {
+  static const RelFunc aFunc[] = {
     { "rel_infer",     0, SQLITE_UTF8|SQLITE_DIRECTONLY, relInferFunc },
     { "rel_infer",     1, SQLITE_UTF8|SQLITE_DIRECTONLY, relInferFunc },
     { "rel_infer_sql", 0, SQLITE_UTF8|SQLITE_INNOCUOUS,  relInferSqlFunc },
     { "rel_infer_sql", 1, SQLITE_UTF8|SQLITE_INNOCUOUS,  relInferSqlFunc },
   };
-  size_t i;
-  int rc = SQLITE_OK;
-  for(i=0; i<sizeof(aFunc)/sizeof(aFunc[0]) && rc==SQLITE_OK; i++){
-    rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
-        aFunc[i].eFlags, pGlobal, aFunc[i].xFunc, 0, 0);
-  }
-  return rc;
+  return relCreateFunctions(db, pGlobal, aFunc,
+                            (int)(sizeof(aFunc)/sizeof(aFunc[0])));
 }

@@ -439,6 +439,40 @@ int relNumericText(const char *z, int *peType, i64 *piKey){
 }
 
 /*
+** Record the error "<zWho> <zName>: <message>" (or "<zWho>: <message>"
+** when zName is NULL) in *pzErr, with *pRc SQLITE_ERROR, unless an error
+** is recorded already; SQLITE_NOMEM when the message cannot be made.
+*/
+void relErrorV(int *pRc, char **pzErr, const char *zWho, const char *zName,
+               const char *zFmt, va_list ap){
+  char *zMsg;
+  if( *pRc!=SQLITE_OK ) return;
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  *pRc = SQLITE_ERROR;
+  *pzErr = 0;
+  if( zMsg ){
+    *pzErr = zName ? sqlite3_mprintf("%s %s: %s", zWho, zName, zMsg)
+                   : sqlite3_mprintf("%s: %s", zWho, zMsg);
+  }
+  if( *pzErr==0 ) *pRc = SQLITE_NOMEM;
+  sqlite3_free(zMsg);
+}
+
+/*
+** Register the nFunc SQL functions of aFunc, pGlobal their user data.
+*/
+int relCreateFunctions(sqlite3 *db, RelGlobal *pGlobal, const RelFunc *aFunc,
+                       int nFunc){
+  int i, rc = SQLITE_OK;
+  for(i=0; i<nFunc && rc==SQLITE_OK; i++){
+    rc = sqlite3_create_function(db, aFunc[i].zName, aFunc[i].nArg,
+                                 aFunc[i].eFlags, pGlobal, aFunc[i].xFunc,
+                                 0, 0);
+  }
+  return rc;
+}
+
+/*
 ** Append z to pStr as a JSON string, quoted and escaped.
 */
 void relJsonString(sqlite3_str *pStr, const char *z){
@@ -635,12 +669,7 @@ int sqlite3_relationship_init(
   char **pzErrMsg,
   const sqlite3_api_routines *pApi
 ){
-  static const struct {
-    const char *zName;
-    int nArg;
-    int eFlags;
-    void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
-  } aFunc[] = {
+  static const RelFunc aFunc[] = {
     { "rel_version", 0,
       SQLITE_UTF8|SQLITE_DETERMINISTIC|SQLITE_INNOCUOUS, relVersionFunc },
     /* rel_declare() writes the schema: never from a trigger or a view. */

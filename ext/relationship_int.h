@@ -14,6 +14,7 @@ SQLITE_EXTENSION_INIT3
 #endif
 #include "relationship.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 typedef sqlite3_int64 i64;
@@ -168,6 +169,19 @@ void relVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 int relPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
 int relExec(sqlite3 *db, char **pzErr, const char *zFmt, ...);
 char *relStrdup(const char *z);
+void relErrorV(int *pRc, char **pzErr, const char *zWho, const char *zName,
+               const char *zFmt, va_list ap);
+
+/* A row of a table of SQL functions to register (relCreateFunctions). */
+typedef struct RelFunc RelFunc;
+struct RelFunc {
+  const char *zName;
+  int nArg;
+  int eFlags;
+  void (*xFunc)(sqlite3_context*, int, sqlite3_value**);
+};
+int relCreateFunctions(sqlite3 *db, RelGlobal *pGlobal, const RelFunc *aFunc,
+                       int nFunc);
 int relNumericText(const char *z, int *peType, i64 *piKey);
 void *relMallocZero(i64 n);
 void relDequote(char *z);
