@@ -219,6 +219,24 @@ static int relDeclIsCurrent(RelGlobal *pGlobal, RelVtab *p, int *pbCurrent){
 }
 
 /*
+** The declaration of relationship table zName of schema zDb as connected
+** on this connection, newest first, without running SQL or allocating
+** (no check that the schema still says so): for a table just connected.
+*/
+static RelDecl *relConnectedDecl(RelGlobal *pGlobal, const char *zDb,
+                                 const char *zName){
+  RelVtab *p;
+  for(p=pGlobal->pList; p; p=p->pNext){
+    if( !p->bStale
+     && sqlite3_stricmp(p->pDecl->zDb, zDb)==0
+     && sqlite3_stricmp(p->pDecl->zName, zName)==0 ){
+      return p->pDecl;
+    }
+  }
+  return 0;
+}
+
+/*
 ** Find the declaration of relationship table zName in schema zDb,
 ** connecting the table first when this connection has not used it yet.
 ** *ppDecl is owned by the table's RelVtab: valid until it disconnects.
@@ -632,17 +650,14 @@ static void relDeclareFunc(
     return;
   }else{
     /* The names created: this one, and its backref's table if any. The
-    ** table was just connected: relFindDecl() finds it in the registry,
-    ** without SQL and without allocating. */
+    ** table was just connected: it is in the registry, found without SQL
+    ** and without allocating. */
     RelGlobal *pGlobal = (RelGlobal*)sqlite3_user_data(ctx);
-    RelDecl *pDecl = 0;
-    char *zErr = 0;
+    RelDecl *pDecl = relConnectedDecl(pGlobal, "main", zName);
     sqlite3_int64 n = 0;
-    rc = relFindDecl(pGlobal, "main", zName, &pDecl, &zErr);
-    if( rc!=SQLITE_OK || pDecl==0 ){
+    if( pDecl==0 ){
       sqlite3_free(zOut);
-      sqlite3_result_error(ctx, zErr ? zErr : "rel_declare: lost table", -1);
-      sqlite3_free(zErr);
+      sqlite3_result_error(ctx, "rel_declare: lost table", -1);
       return;
     }
     zOut[n++] = '[';
