@@ -100,16 +100,6 @@ struct CheckCursor {
   i64 iRowid;                 /* Row counter: the rowid of rel_check */
 };
 
-/* One link: column zCol of table zChild refers to key zKey (NULL: rowid)
-** of zParent. Pointers borrowed from the declaration. */
-typedef struct CheckLink CheckLink;
-struct CheckLink {
-  const char *zChild;
-  const char *zCol;
-  const char *zParent;
-  const char *zKey;
-};
-
 static const char *const zMissingSource = "missing source";
 static const char *const zMissingTarget = "missing target";
 static const char *const zDangling = "dangling association";
@@ -223,34 +213,11 @@ static int checkAdd(CheckCursor *pCur, const char *zRel,
 }
 
 /*
-** The links of declaration p into aLink[] (room for 2); returns how many.
-*/
-static int checkDeclLinks(RelDecl *p, CheckLink *aLink){
-  switch( p->eKind ){
-    case REL_ONE_TO_MANY:
-    case REL_ONE_TO_ONE:
-      aLink[0].zChild = p->tgt.zName;  aLink[0].zCol = p->zFk;
-      aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
-      return 1;
-    case REL_MANY_TO_ONE:
-      aLink[0].zChild = p->src.zName;  aLink[0].zCol = p->zFk;
-      aLink[0].zParent = p->tgt.zName; aLink[0].zKey = p->zTgtKey;
-      return 1;
-    default:
-      aLink[0].zChild = p->sec.zName;  aLink[0].zCol = p->zSrcCol;
-      aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
-      aLink[1].zChild = p->sec.zName;  aLink[1].zCol = p->zTgtCol;
-      aLink[1].zParent = p->tgt.zName; aLink[1].zKey = p->zTgtKey;
-      return 2;
-  }
-}
-
-/*
 ** Is pLink one of declaration p's links? Returns 1 or 0.
 */
-static int checkDeclHasLink(RelDecl *p, const CheckLink *pLink){
-  CheckLink aLink[2];
-  int n = checkDeclLinks(p, aLink);
+static int checkDeclHasLink(RelDecl *p, const RelLink *pLink){
+  RelLink aLink[2];
+  int n = relDeclLinks(p, aLink);
   int i;
   for(i=0; i<n; i++){
     if( sqlite3_stricmp(aLink[i].zChild, pLink->zChild)==0
@@ -290,7 +257,7 @@ static char *checkRowName(RelDecl *p){
 ** schema, whose rules on the link are merged. Returns an SQLite code.
 */
 static int checkAddLink(
-  CheckCursor *pCur, RelDecl *p, const CheckLink *pLink,
+  CheckCursor *pCur, RelDecl *p, const RelLink *pLink,
   RelDecl **aDecl, int nDecl
 ){
   const char *zDb = p->zDb;
@@ -443,8 +410,8 @@ static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
 
   /* Each link once, under the first declaration (by name) over it. */
   for(i=0; rc==SQLITE_OK && i<nDecl; i++){
-    CheckLink aLink[2];
-    int nLink = checkDeclLinks(aDecl[i], aLink);
+    RelLink aLink[2];
+    int nLink = relDeclLinks(aDecl[i], aLink);
     for(k=0; rc==SQLITE_OK && k<nLink; k++){
       for(j=0; j<i; j++){
         if( checkDeclHasLink(aDecl[j], &aLink[k]) ) break;

@@ -148,23 +148,12 @@ static void jsonMembers(sqlite3_str *pStr, sqlite3_stmt *pStmt, int iFirst,
 
 /*
 ** Is q the relationship p seen from the other side (the same link)? The
-** same test as relIsReverse() in rel_vtab.c, and a symmetric=1
+** same test as relIsReverse() in rel_vtab.c, but a symmetric=1
 ** relationship is its own reverse (a friend's friends would list the
 ** friend it came from).
 */
 static int jsonIsReverse(RelDecl *p, RelDecl *q){
-  if( p==q && p->bSymmetric ) return 1;
-  if( sqlite3_stricmp(q->src.zName, p->tgt.zName)!=0
-   || sqlite3_stricmp(q->tgt.zName, p->src.zName)!=0 ) return 0;
-  if( p->eKind==REL_MANY_TO_MANY ){
-    return q->eKind==REL_MANY_TO_MANY
-        && sqlite3_stricmp(q->sec.zName, p->sec.zName)==0
-        && sqlite3_stricmp(q->zSrcCol, p->zTgtCol)==0
-        && sqlite3_stricmp(q->zTgtCol, p->zSrcCol)==0;
-  }
-  return q->eKind!=REL_MANY_TO_MANY
-      && (p->eKind==REL_MANY_TO_ONE)!=(q->eKind==REL_MANY_TO_ONE)
-      && sqlite3_stricmp(q->zFk, p->zFk)==0;
+  return (p==q && p->bSymmetric) || relIsReverse(p, q);
 }
 
 /*

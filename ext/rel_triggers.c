@@ -40,16 +40,6 @@
 */
 #include "relationship_int.h"
 
-/* One link: column zCol of table zChild, referring to key zKey (NULL:
-** rowid) of table zParent. */
-typedef struct RelLink RelLink;
-struct RelLink {
-  const char *zChild;
-  const char *zCol;
-  const char *zParent;
-  const char *zKey;
-  const char *zNext;  /* m2m: the other column, second in the index */
-};
 
 #define DEL_NONE     0    /* passive_deletes: nothing */
 #define DEL_SETNULL  1
@@ -76,7 +66,7 @@ static const char *const azPurpose[] = {
 /*
 ** The links of declaration p into aLink[] (2 entries); returns how many.
 */
-static int relDeclLinks(RelDecl *p, RelLink *aLink){
+int relDeclLinks(RelDecl *p, RelLink *aLink){
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:

@@ -367,7 +367,7 @@ static int relNameTaken(sqlite3 *db, const char *zDb, const char *zName,
 /*
 ** Is q the relationship p seen from the other side (same link)?
 */
-static int relIsReverse(RelDecl *p, RelDecl *q){
+int relIsReverse(RelDecl *p, RelDecl *q){
   if( sqlite3_stricmp(q->src.zName, p->tgt.zName)!=0
    || sqlite3_stricmp(q->tgt.zName, p->src.zName)!=0 ) return 0;
   if( p->eKind==REL_MANY_TO_MANY ){

@@ -164,6 +164,17 @@ struct RelVtab {
   int nUpdate;                /* xUpdate calls running on the table */
 };
 
+/* One link: column zCol of table zChild, referring to key zKey (NULL:
+** rowid) of table zParent. Pointers borrowed from the declaration. */
+typedef struct RelLink RelLink;
+struct RelLink {
+  const char *zChild;
+  const char *zCol;
+  const char *zParent;
+  const char *zKey;
+  const char *zNext;  /* m2m: the other column, second in the index */
+};
+
 /**** Interface to code in rel_main.c ****/
 void relVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 int relPrepare(sqlite3 *db, sqlite3_stmt **ppStmt, const char *zFmt, ...);
@@ -187,6 +198,7 @@ void *relMallocZero(i64 n);
 void relDequote(char *z);
 int relIsBool(const char *z, int *pb);
 void relRegister(RelGlobal *pGlobal, RelVtab *p);
+int relIsReverse(RelDecl *p, RelDecl *q);
 int relSchemaSql(sqlite3 *db, const char *zDb, const char *zName,
                  char **pzSql);
 void relUnregister(RelGlobal *pGlobal, RelVtab *p);
@@ -209,6 +221,7 @@ int relColumnIndex(RelBase *pBase, const char *zCol);
 
 /**** Interface to code in rel_triggers.c ****/
 int relInstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
+int relDeclLinks(RelDecl *p, RelLink *aLink);
 int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
 
 /**** Interface to code in rel_vtab.c ****/
