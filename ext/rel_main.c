@@ -400,13 +400,13 @@ static int relDeclareAppendOpt(sqlite3_str *pStr, char *zOpt){
 ** The number text z stands for when numeric affinity is applied to it, as
 ** SQLite does when the text is compared with a column of INTEGER, REAL or
 ** NUMERIC affinity ('1' and ' 2.0 ' are the integers 1 and 2, '1.5' the
-** real 1.5, '1x' stays text): 1 with *peType and *piKey set (SQLITE_INTEGER with the
-** integer, or SQLITE_FLOAT with the bits of the double in *piKey), or 0 when z stays text.
+** real 1.5, '1x' stays text): 1 with *peType and *piKey set
+** (SQLITE_INTEGER with the integer, or SQLITE_FLOAT with the bits of the
+** double in *piKey), or 0 when z stays text. Allocates nothing.
 */
 int relNumericText(const char *z, int *peType, i64 *piKey){
   const char *zEnd;
   const char *p;
-  char *zCopy;
   int nDigit = 0, bReal = 0;
   double r;
   while( isspace((unsigned char)*z) ) z++;
@@ -430,22 +430,19 @@ int relNumericText(const char *z, int *peType, i64 *piKey){
     if( nExp==0 ) return 0;
   }
   if( p!=zEnd ) return 0;
-  zCopy = sqlite3_mprintf("%.*s", (int)(zEnd-z), z);
-  if( zCopy==0 ) return 0;
+  /* the syntax is checked: the conversions stop exactly at zEnd */
   if( !bReal ){
     char *zStop = 0;
     long long v;
     errno = 0;
-    v = strtoll(zCopy, &zStop, 10);
-    if( errno==0 && zStop && *zStop==0 ){
-      sqlite3_free(zCopy);
+    v = strtoll(z, &zStop, 10);
+    if( errno==0 && zStop==zEnd ){
       *peType = SQLITE_INTEGER;
       *piKey = (i64)v;
       return 1;
     }
   }
-  r = strtod(zCopy, 0);
-  sqlite3_free(zCopy);
+  r = strtod(z, 0);
   if( r>=-9.2e18 && r<=9.2e18 && r==(double)(i64)r ){
     *peType = SQLITE_INTEGER;
     *piKey = (i64)r;
