@@ -685,13 +685,14 @@ static void relInferSqlFunc(
 
 /*
 ** Run the statements of the items in scope inside a SAVEPOINT: all of
-** them, or (on the first error, which is recorded) none.
+** them, or (on the first error, which is recorded) none. Returns 0 when
+** the SAVEPOINT could not be closed (out of memory: see inferApply()).
 */
-static void inferRun(InferCtx *pCtx){
+static int inferRun(InferCtx *pCtx){
   sqlite3_stmt *pUndo = 0, *pRelease = 0;
-  int i, rc;
+  int i, rc, bClosed = 1;
   /* The statements that end the savepoint are prepared before it opens:
-  ** out of memory later must not leave it (and its transaction) open. */
+  ** an error later must not leave it (and its transaction) open. */
   rc = sqlite3_prepare_v2(pCtx->db, "ROLLBACK TO rel_infer", -1, &pUndo, 0);
   if( rc==SQLITE_OK ){
     rc = sqlite3_prepare_v2(pCtx->db, "RELEASE rel_infer", -1, &pRelease, 0);
@@ -708,13 +709,13 @@ static void inferRun(InferCtx *pCtx){
   }
   if( rc!=SQLITE_OK ){
     /* a SAVEPOINT that failed out of memory may have opened */
-    if( pRelease ){
+    if( pRelease && !sqlite3_get_autocommit(pCtx->db) ){
       sqlite3_step(pUndo);
-      sqlite3_step(pRelease);
+      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
     }
     sqlite3_finalize(pUndo);
     sqlite3_finalize(pRelease);
-    return;
+    return bClosed;
   }
   for(i=0; i<pCtx->nItem && rc==SQLITE_OK; i++){
     char *zSql;
@@ -733,13 +734,54 @@ static void inferRun(InferCtx *pCtx){
     if( rc!=SQLITE_OK ) inferDbError(pCtx, rc);
   }
   if( rc!=SQLITE_OK ){
-    /* undo what was declared; the recorded error is the first one */
-    sqlite3_step(pUndo);
+    /* undo what was declared; the recorded error is the first one. Out
+    ** of memory inside a statement may have rolled the whole transaction
+    ** back already (no savepoint left: nothing to do), or may keep every
+    ** statement from running until the calling one ends (bClosed 0). */
     sqlite3_reset(pRelease);
-    sqlite3_step(pRelease);
+    if( !sqlite3_get_autocommit(pCtx->db) ){
+      sqlite3_step(pUndo);
+      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
+    }
   }
   sqlite3_finalize(pUndo);
   sqlite3_finalize(pRelease);
+  return bClosed;
+}
+
+/* The pointer type of the InferCtx that rel_infer() passes to itself */
+#define INFER_POINTER "rel_infer_run"
+
+/*
+** Run inferRun() from a statement of its own that reads the database:
+** "SELECT rel_infer(<pCtx>) FROM main.sqlite_schema LIMIT 1", the
+** argument an SQL pointer value (which no SQL text can make).
+**
+** Why: out of memory inside one of the CREATE VIRTUAL TABLE statements
+** can keep SQLite from running any statement of the connection (the
+** ROLLBACK TO too) until the statement that called rel_infer() ends, and
+** a bare "SELECT rel_infer()" reads no database, so its end rolls back
+** nothing: the SAVEPOINT's transaction would stay open, half declared.
+** A statement that reads a database and fails out of memory rolls the
+** transaction back when it ends (sqlite3VdbeHalt), as SQLite does for
+** any such statement; so the inner call fails with SQLITE_NOMEM exactly
+** when the SAVEPOINT could not be closed, and with SQLITE_ERROR (the
+** error is in pCtx) when it was.
+*/
+static void inferApply(InferCtx *pCtx){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(pCtx->db,
+      "SELECT rel_infer(?1) FROM main.sqlite_schema LIMIT 1", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_pointer(pStmt, 1, pCtx, INFER_POINTER, 0);
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW ) rc = SQLITE_DONE;
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_DONE && pCtx->rc==SQLITE_OK ){
+    /* the statement failed before or after inferRun() */
+    inferDbError(pCtx, rc);
+  }
 }
 
 /*
@@ -754,6 +796,15 @@ static void relInferFunc(
   InferCtx c;
   char *zOut = 0;
   int i, k, nDo = 0;
+  if( argc==1 ){
+    InferCtx *pRun = sqlite3_value_pointer(argv[0], INFER_POINTER);
+    if( pRun ){
+      /* the inner call of inferApply() */
+      if( !inferRun(pRun) ) sqlite3_result_error_nomem(ctx);
+      else if( pRun->rc!=SQLITE_OK ) sqlite3_result_error(ctx, "", 0);
+      return;
+    }
+  }
   if( !inferStart(&c, "rel_infer", ctx, argc, argv) ) return;
   inferPlan(&c);
   if( c.rc==SQLITE_OK ){
@@ -771,7 +822,7 @@ static void relInferFunc(
     zOut = sqlite3_str_finish(pStr);
     if( zOut==0 ) c.rc = SQLITE_NOMEM;
   }
-  if( c.rc==SQLITE_OK && nDo>0 ) inferRun(&c);
+  if( c.rc==SQLITE_OK && nDo>0 ) inferApply(&c);
   if( c.rc==SQLITE_OK ){
     sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
     sqlite3_result_subtype(ctx, 'J');
