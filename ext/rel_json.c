@@ -48,7 +48,16 @@
 ** order within each. With depth left, those rows are the next level
 ** (never embedding the reverse of the relationship they came through);
 ** then each is closed and copied into its owner. Each statement is
-** prepared once per call and reused at every level it appears on.
+** prepared on first use and reused at every level it appears on.
+**
+** What a call finds out before it reads a row (the table, its key, the
+** relationships of its schema and their statements) is kept for the
+** next call of the same statement with the same table argument (SQLite's
+** auxiliary data on argument 0, freed when the statement ends), so that
+** "SELECT rel_json('parent', id) FROM parent" works that out once, not
+** once a row. It holds copies, not the declarations themselves, and is
+** worked out anew when a relationship table connects or disconnects on
+** the connection (RelGlobal.iGeneration) in between.
 **
 ** Values: integers and reals as JSON numbers, text as strings, NULL as
 ** null, BLOBs as strings of upper-case hex (as hex() gives them).
@@ -57,13 +66,40 @@
 
 #include <math.h>
 
+/* A relationship whose source is in the table's schema, as rel_json()
+** uses it: copies of what it needs of the declaration. */
+typedef struct JsonRel JsonRel;
+struct JsonRel {
+  char *zName;            /* The relationship table */
+  char *zAttr;            /* The member's name */
+  char *zSrc, *zTgt;      /* Source and target tables */
+  int bUselist;           /* An array (1) or an object or null (0) */
+  int bClash;             /* zAttr is also a column of zSrc: an error */
+  int nCol;
+  char **azCol;           /* The target row's member names */
+  char *zSql;             /* The fetch statement (see HOW IT WORKS) */
+  sqlite3_stmt *pStmt;    /* ... prepared on first use */
+  unsigned char *aRev;    /* aRev[j]: relationship j is this one's reverse */
+};
+
+/* What a call works out before reading (kept between calls: see above). */
+typedef struct JsonCache JsonCache;
+struct JsonCache {
+  sqlite3 *db;
+  unsigned iGeneration;   /* RelGlobal.iGeneration when worked out */
+  char *zDb, *zTab;       /* The table, as the schema spells it */
+  sqlite3_stmt *pRow;     /* "SELECT rowid, * ... WHERE <key> = ?1" */
+  int bRels;              /* aRel is worked out */
+  int nRel;
+  JsonRel *aRel;          /* The schema's relationships, by name */
+};
+
 /* The state of one rel_json() call. */
 typedef struct JsonCtx JsonCtx;
 struct JsonCtx {
   sqlite3 *db;
-  int nDecl;              /* Relationships of the table's schema */
-  RelDecl **aDecl;        /* ... sorted by name (relListDecls) */
-  sqlite3_stmt **aStmt;   /* aStmt[i]: aDecl[i]'s fetch, prepared on use */
+  int nRel;
+  JsonRel *aRel;          /* JsonCache.aRel */
   char *zErr;             /* Error message, or NULL */
 };
 
@@ -79,21 +115,24 @@ struct JsonNode {
 ** Append z (n bytes of UTF-8) to pStr as a JSON string.
 */
 static void jsonString(sqlite3_str *pStr, const char *z, int n){
-  int i;
+  int i, iRun = 0;
   sqlite3_str_appendchar(pStr, 1, '"');
   for(i=0; i<n; i++){
     unsigned char c = (unsigned char)z[i];
+    if( c>=0x20 && c!='"' && c!='\\' ) continue;
+    /* the run of characters that need no escape, then this one */
+    if( i>iRun ) sqlite3_str_append(pStr, &z[iRun], i-iRun);
+    iRun = i+1;
     switch( c ){
       case '"':  sqlite3_str_appendall(pStr, "\\\""); break;
       case '\\': sqlite3_str_appendall(pStr, "\\\\"); break;
       case '\n': sqlite3_str_appendall(pStr, "\\n"); break;
       case '\r': sqlite3_str_appendall(pStr, "\\r"); break;
       case '\t': sqlite3_str_appendall(pStr, "\\t"); break;
-      default:
-        if( c<0x20 ) sqlite3_str_appendf(pStr, "\\u%04x", c);
-        else sqlite3_str_appendchar(pStr, 1, (char)c);
+      default:   sqlite3_str_appendf(pStr, "\\u%04x", c); break;
     }
   }
+  if( n>iRun ) sqlite3_str_append(pStr, &z[iRun], n-iRun);
   sqlite3_str_appendchar(pStr, 1, '"');
 }
 
@@ -157,19 +196,16 @@ static int jsonIsReverse(RelDecl *p, RelDecl *q){
 }
 
 /*
-** Prepare the fetch statement of pCtx->aDecl[i] (see HOW IT WORKS) into
-** pCtx->aStmt[i], unless it is there already. Returns an SQLite code.
+** The fetch statement of p (see HOW IT WORKS), or NULL out of memory.
 */
-static int jsonPrepare(JsonCtx *pCtx, int i){
-  RelDecl *p = pCtx->aDecl[i];
+static char *jsonSql(RelDecl *p){
   sqlite3_str *pStr;
   char *zFrom, *zOwner, *zSrcKey, *zSql;
-  int k, rc;
-  if( pCtx->aStmt[i] ) return SQLITE_OK;
+  int k;
   zFrom = relFromSql(p);
   zOwner = relOwnerExpr(p);
   zSrcKey = relKey("o", p->zSrcKey);
-  pStr = sqlite3_str_new(pCtx->db);
+  pStr = sqlite3_str_new(0);
   sqlite3_str_appendall(pStr, "SELECT j.key, t.rowid");
   for(k=0; k<p->nCol; k++){
     sqlite3_str_appendf(pStr, ", %s", p->azExpr[k]);
@@ -195,21 +231,85 @@ static int jsonPrepare(JsonCtx *pCtx, int i){
   }
   sqlite3_str_appendall(pStr, ", t.rowid");
   zSql = sqlite3_str_finish(pStr);
-  if( zFrom==0 || zOwner==0 || zSrcKey==0 || zSql==0 ){
-    rc = SQLITE_NOMEM;
-  }else{
-    rc = sqlite3_prepare_v3(pCtx->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
-                            &pCtx->aStmt[i], 0);
-    if( rc!=SQLITE_OK ){
-      pCtx->zErr = sqlite3_mprintf("rel_json: %s: %s", p->zName,
-                                   sqlite3_errmsg(pCtx->db));
-    }
+  if( zFrom==0 || zOwner==0 || zSrcKey==0 ){
+    sqlite3_free(zSql);
+    zSql = 0;
   }
-  sqlite3_free(zSql);
   sqlite3_free(zFrom);
   sqlite3_free(zOwner);
   sqlite3_free(zSrcKey);
-  return rc;
+  return zSql;
+}
+
+/*
+** Free what aRel[0..nRel-1] holds, then aRel itself.
+*/
+static void jsonRelsFree(JsonRel *aRel, int nRel){
+  int i, k;
+  for(i=0; i<nRel; i++){
+    JsonRel *pRel = &aRel[i];
+    sqlite3_finalize(pRel->pStmt);
+    sqlite3_free(pRel->zName);
+    sqlite3_free(pRel->zAttr);
+    sqlite3_free(pRel->zSrc);
+    sqlite3_free(pRel->zTgt);
+    if( pRel->azCol ){
+      for(k=0; k<pRel->nCol; k++) sqlite3_free(pRel->azCol[k]);
+      sqlite3_free(pRel->azCol);
+    }
+    sqlite3_free(pRel->zSql);
+    sqlite3_free(pRel->aRev);
+  }
+  sqlite3_free(aRel);
+}
+
+/*
+** Copy what rel_json() needs of the nDecl declarations aDecl into
+** *paRel. Returns an SQLite code.
+*/
+static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel){
+  JsonRel *aRel;
+  int i, j, k, rc = SQLITE_OK;
+  *paRel = 0;
+  if( nDecl==0 ) return SQLITE_OK;
+  aRel = relMallocZero(sizeof(JsonRel)*nDecl);
+  if( aRel==0 ) return SQLITE_NOMEM;
+  for(i=0; rc==SQLITE_OK && i<nDecl; i++){
+    RelDecl *p = aDecl[i];
+    JsonRel *pRel = &aRel[i];
+    pRel->zName = relStrdup(p->zName);
+    pRel->zAttr = relStrdup(p->zAttr);
+    pRel->zSrc = relStrdup(p->src.zName);
+    pRel->zTgt = relStrdup(p->tgt.zName);
+    pRel->bUselist = p->bUselist;
+    for(k=0; k<p->src.nCol; k++){
+      if( sqlite3_stricmp(p->src.aCol[k].zName, p->zAttr)==0 ){
+        pRel->bClash = 1;
+      }
+    }
+    pRel->azCol = relMallocZero(sizeof(char*)*(p->nCol+1));
+    if( pRel->azCol ){
+      pRel->nCol = p->nCol;
+      for(k=0; k<p->nCol; k++){
+        if( (pRel->azCol[k] = relStrdup(p->azCol[k]))==0 ) rc = SQLITE_NOMEM;
+      }
+    }
+    pRel->zSql = jsonSql(p);
+    pRel->aRev = relMallocZero(nDecl);
+    if( pRel->aRev ){
+      for(j=0; j<nDecl; j++) pRel->aRev[j] = (u8)jsonIsReverse(p, aDecl[j]);
+    }
+    if( !pRel->zName || !pRel->zAttr || !pRel->zSrc || !pRel->zTgt
+     || !pRel->azCol || !pRel->zSql || !pRel->aRev ){
+      rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc!=SQLITE_OK ){
+    jsonRelsFree(aRel, nDecl);
+    return rc;
+  }
+  *paRel = aRel;
+  return SQLITE_OK;
 }
 
 /*
@@ -223,37 +323,40 @@ static void jsonNodesFree(JsonNode *aNode, int nNode){
 
 /*
 ** Append to each of the nOwner rows of aOwner (rows of table zTable) one
-** member per relationship of zTable but the reverse of pVia (the one they
-** were reached through, or NULL), nDepth levels deep (nDepth>=1). Returns
+** member per relationship of zTable but the reverse of pCtx->aRel[iVia]
+** (the one they were reached through; -1: none), nDepth levels deep (nDepth>=1). Returns
 ** an SQLite code; on error pCtx->zErr may say more.
 */
-static int jsonEmbed(JsonCtx *pCtx, const char *zTable, RelDecl *pVia,
+static int jsonEmbed(JsonCtx *pCtx, const char *zTable, int iVia,
                      JsonNode *aOwner, int nOwner, int nDepth){
   int i, k, rc = SQLITE_OK;
-  for(i=0; rc==SQLITE_OK && i<pCtx->nDecl; i++){
-    RelDecl *p = pCtx->aDecl[i];
+  for(i=0; rc==SQLITE_OK && i<pCtx->nRel; i++){
+    JsonRel *p = &pCtx->aRel[i];
     sqlite3_stmt *pStmt;
     sqlite3_str *pKeys;
     char *zKeys;
     JsonNode *aNode = 0;
     int nNode = 0, nAlloc = 0, iNode;
-    if( sqlite3_stricmp(p->src.zName, zTable)!=0 ) continue;
-    if( pVia && jsonIsReverse(pVia, p) ) continue;
-    for(k=0; k<p->src.nCol; k++){
-      if( sqlite3_stricmp(p->src.aCol[k].zName, p->zAttr)==0 ){
-        /* the object would have the member twice */
-        pCtx->zErr = sqlite3_mprintf("rel_json: %s: attribute %s is also a"
-            " column of %s; rename the relationship table", p->zName,
-            p->zAttr, p->src.zName);
-        rc = pCtx->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    if( sqlite3_stricmp(p->zSrc, zTable)!=0 ) continue;
+    if( iVia>=0 && pCtx->aRel[iVia].aRev[i] ) continue;
+    if( p->bClash ){
+      /* the object would have the member twice */
+      pCtx->zErr = sqlite3_mprintf("rel_json: %s: attribute %s is also a"
+          " column of %s; rename the relationship table", p->zName,
+          p->zAttr, p->zSrc);
+      rc = pCtx->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+    if( p->pStmt==0 ){
+      rc = sqlite3_prepare_v3(pCtx->db, p->zSql, -1,
+                              SQLITE_PREPARE_PERSISTENT, &p->pStmt, 0);
+      if( rc!=SQLITE_OK ){
+        pCtx->zErr = sqlite3_mprintf("rel_json: %s: %s", p->zName,
+                                     sqlite3_errmsg(pCtx->db));
         break;
       }
     }
-    if( rc!=SQLITE_OK ) break;
-    rc = jsonPrepare(pCtx, i);
-    if( rc!=SQLITE_OK ) break;
-    pStmt = pCtx->aStmt[i];
-
+    pStmt = p->pStmt;
     /* One statement for the whole level: the owners' rowids as JSON */
     pKeys = sqlite3_str_new(pCtx->db);
     for(k=0; k<nOwner; k++){
@@ -293,7 +396,7 @@ static int jsonEmbed(JsonCtx *pCtx, const char *zTable, RelDecl *pVia,
 
     /* The next level, then close each row and give it to its owner */
     if( rc==SQLITE_OK && nDepth>1 && nNode>0 ){
-      rc = jsonEmbed(pCtx, p->tgt.zName, p, aNode, nNode, nDepth-1);
+      rc = jsonEmbed(pCtx, p->zTgt, i, aNode, nNode, nDepth-1);
     }
     for(iNode=0, k=0; rc==SQLITE_OK && k<nOwner; k++){
       sqlite3_str *pOut = aOwner[k].pStr;
@@ -371,6 +474,89 @@ static int jsonPrimaryKey(sqlite3 *db, const char *zDb, const char *zTab,
   return rc;
 }
 
+/*
+** Free a JsonCache (the destructor of the auxiliary data).
+*/
+static void jsonCacheFree(void *pArg){
+  JsonCache *pCache = (JsonCache*)pArg;
+  if( pCache ){
+    sqlite3_finalize(pCache->pRow);
+    jsonRelsFree(pCache->aRel, pCache->nRel);
+    sqlite3_free(pCache->zDb);
+    sqlite3_free(pCache->zTab);
+    sqlite3_free(pCache);
+  }
+}
+
+/*
+** Work out the table zName names, its key and the statement reading a
+** row of it into a new *ppCache. Returns an SQLite code; *pzErr is the
+** message of an error that is the caller's (freed by the caller).
+*/
+static int jsonCacheNew(RelGlobal *pGlobal, const char *zName,
+                        JsonCache **ppCache, char **pzErr){
+  sqlite3 *db = pGlobal->db;
+  JsonCache *pCache;
+  char *zPk = 0;
+  int bWr = 0, rc;
+  *ppCache = pCache = relMallocZero(sizeof(JsonCache));
+  if( pCache==0 ) return SQLITE_NOMEM;
+  pCache->db = db;
+  pCache->iGeneration = pGlobal->iGeneration;
+  rc = jsonFindTable(db, zName, &pCache->zDb, &pCache->zTab, &bWr);
+  if( rc==SQLITE_OK && pCache->zTab==0 ){
+    *pzErr = sqlite3_mprintf("rel_json: no such table: %s", zName);
+    rc = SQLITE_ERROR;
+  }else if( rc==SQLITE_OK && bWr ){
+    *pzErr = sqlite3_mprintf("rel_json: %s is a WITHOUT ROWID table;"
+                             " not supported yet", pCache->zTab);
+    rc = SQLITE_ERROR;
+  }
+  if( rc==SQLITE_OK ){
+    rc = jsonPrimaryKey(db, pCache->zDb, pCache->zTab, &zPk);
+    if( rc==SQLITE_MISMATCH ){
+      *pzErr = sqlite3_mprintf("rel_json: %s has a composite primary key;"
+                               " not supported yet", pCache->zTab);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    if( zPk ){
+      rc = relPrepare(db, &pCache->pRow, "SELECT rowid, * FROM \"%w\".\"%w\""
+          " WHERE \"%w\" = ?1", pCache->zDb, pCache->zTab, zPk);
+    }else{
+      rc = relPrepare(db, &pCache->pRow, "SELECT rowid, * FROM \"%w\".\"%w\""
+          " WHERE rowid = ?1", pCache->zDb, pCache->zTab);
+    }
+  }
+  sqlite3_free(zPk);
+  if( rc==SQLITE_ERROR && *pzErr==0 ) rc = SQLITE_NOMEM;
+  if( rc!=SQLITE_OK ){
+    jsonCacheFree(pCache);
+    *ppCache = 0;
+  }
+  return rc;
+}
+
+/*
+** Work out pCache's relationships, unless that is done. Returns an
+** SQLite code, with *pzErr set for an error that has a message.
+*/
+static int jsonCacheRels(RelGlobal *pGlobal, JsonCache *pCache,
+                         char **pzErr){
+  RelDecl **aDecl = 0;
+  int nDecl = 0, rc;
+  if( pCache->bRels ) return SQLITE_OK;
+  rc = relListDecls(pGlobal, pCache->zDb, 0, &aDecl, &nDecl, pzErr);
+  if( rc==SQLITE_OK ) rc = jsonRelsFrom(aDecl, nDecl, &pCache->aRel);
+  if( rc==SQLITE_OK ){
+    pCache->nRel = nDecl;
+    pCache->bRels = 1;
+  }
+  sqlite3_free(aDecl);
+  return rc;
+}
+
 /* Levels rel_json() goes down at most: the recursion is one C frame per
 ** level, and a graph's rows multiply with each. */
 #define JSON_MAX_DEPTH 64
@@ -385,11 +571,12 @@ static void relJsonFunc(
   RelGlobal *pGlobal = sqlite3_user_data(ctx);
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *zName = (const char*)sqlite3_value_text(argv[0]);
-  char *zDb = 0, *zTab = 0, *zPk = 0, *zErr = 0;
-  sqlite3_stmt *pRow = 0;
+  char *zErr = 0;
+  JsonCache *pCache;
+  sqlite3_stmt *pRow;
   JsonCtx sCtx;
   JsonNode sRoot;
-  int nDepth = 1, bWr = 0, rc, i;
+  int nDepth = 1, rc = SQLITE_OK, bKeep = 0;
 
   memset(&sCtx, 0, sizeof(sCtx));
   memset(&sRoot, 0, sizeof(sRoot));
@@ -411,33 +598,18 @@ static void relJsonFunc(
   }
   if( sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
 
-  rc = jsonFindTable(db, zName, &zDb, &zTab, &bWr);
-  if( rc==SQLITE_OK && zTab==0 ){
-    zErr = sqlite3_mprintf("rel_json: no such table: %s", zName);
-    rc = SQLITE_ERROR;
-  }else if( rc==SQLITE_OK && bWr ){
-    zErr = sqlite3_mprintf("rel_json: %s is a WITHOUT ROWID table;"
-                           " not supported yet", zTab);
-    rc = SQLITE_ERROR;
+  pCache = (JsonCache*)sqlite3_get_auxdata(ctx, 0);
+  if( pCache && pCache->iGeneration!=pGlobal->iGeneration ){
+    /* a relationship table connected or disconnected since */
+    sqlite3_set_auxdata(ctx, 0, 0, 0);
+    pCache = 0;
+  }
+  if( pCache==0 ){
+    rc = jsonCacheNew(pGlobal, zName, &pCache, &zErr);
+    bKeep = rc==SQLITE_OK;
   }
   if( rc==SQLITE_OK ){
-    rc = jsonPrimaryKey(db, zDb, zTab, &zPk);
-    if( rc==SQLITE_MISMATCH ){
-      zErr = sqlite3_mprintf("rel_json: %s has a composite primary key;"
-                             " not supported yet", zTab);
-      rc = SQLITE_ERROR;
-    }
-  }
-  if( rc==SQLITE_OK ){
-    if( zPk ){
-      rc = relPrepare(db, &pRow, "SELECT rowid, * FROM \"%w\".\"%w\""
-          " WHERE \"%w\" = ?1", zDb, zTab, zPk);
-    }else{
-      rc = relPrepare(db, &pRow, "SELECT rowid, * FROM \"%w\".\"%w\""
-          " WHERE rowid = ?1", zDb, zTab);
-    }
-  }
-  if( rc==SQLITE_OK ){
+    pRow = pCache->pRow;
     sqlite3_bind_value(pRow, 1, argv[1]);
     if( sqlite3_step(pRow)==SQLITE_ROW ){
       sRoot.iRowid = sqlite3_column_int64(pRow, 0);
@@ -446,17 +618,16 @@ static void relJsonFunc(
       jsonMembers(sRoot.pStr, pRow, 1, 0, 1);
       rc = sqlite3_str_errcode(sRoot.pStr);
     }
-    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pRow);
-    else sqlite3_finalize(pRow);
+    if( rc==SQLITE_OK ) rc = sqlite3_reset(pRow);
+    else sqlite3_reset(pRow);
+    sqlite3_clear_bindings(pRow);
   }
   if( rc==SQLITE_OK && sRoot.pStr && nDepth>0 ){
-    rc = relListDecls(pGlobal, zDb, 0, &sCtx.aDecl, &sCtx.nDecl, &zErr);
-    if( rc==SQLITE_OK && sCtx.nDecl>0 ){
-      sCtx.aStmt = relMallocZero(sizeof(sqlite3_stmt*)*sCtx.nDecl);
-      if( sCtx.aStmt==0 ) rc = SQLITE_NOMEM;
-    }
+    rc = jsonCacheRels(pGlobal, pCache, &zErr);
     if( rc==SQLITE_OK ){
-      rc = jsonEmbed(&sCtx, zTab, 0, &sRoot, 1, nDepth);
+      sCtx.nRel = pCache->nRel;
+      sCtx.aRel = pCache->aRel;
+      rc = jsonEmbed(&sCtx, pCache->zTab, -1, &sRoot, 1, nDepth);
     }
   }
 
@@ -488,16 +659,13 @@ static void relJsonFunc(
     }
   }
   sqlite3_free(sqlite3_str_finish(sRoot.pStr));
-  for(i=0; i<sCtx.nDecl; i++){
-    if( sCtx.aStmt ) sqlite3_finalize(sCtx.aStmt[i]);
-  }
-  sqlite3_free(sCtx.aStmt);
-  sqlite3_free(sCtx.aDecl);
   sqlite3_free(sCtx.zErr);
   sqlite3_free(zErr);
-  sqlite3_free(zDb);
-  sqlite3_free(zTab);
-  sqlite3_free(zPk);
+  if( bKeep ){
+    /* for the next call (SQLite frees it at once when it keeps nothing
+    ** for this argument, and when the statement ends) */
+    sqlite3_set_auxdata(ctx, 0, pCache, jsonCacheFree);
+  }
 }
 
 /*

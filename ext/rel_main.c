@@ -164,12 +164,14 @@ const char *relKindName(int eKind){
 void relRegister(RelGlobal *pGlobal, RelVtab *p){
   p->pNext = pGlobal->pList;
   pGlobal->pList = p;
+  pGlobal->iGeneration++;
 }
 void relUnregister(RelGlobal *pGlobal, RelVtab *p){
   RelVtab **pp;
   for(pp=&pGlobal->pList; *pp; pp=&(*pp)->pNext){
     if( *pp==p ){ *pp = p->pNext; break; }
   }
+  pGlobal->iGeneration++;
 }
 
 /*
@@ -212,6 +214,7 @@ static int relDeclIsCurrent(RelGlobal *pGlobal, RelVtab *p, int *pbCurrent){
   if( rc!=SQLITE_OK ) return rc;
   if( zSql==0 || strcmp(zSql, p->zSchemaSql)!=0 ){
     p->bStale = 1;
+    pGlobal->iGeneration++;
     *pbCurrent = 0;
   }
   sqlite3_free(zSql);

@@ -103,6 +103,8 @@ typedef struct RelAddr RelAddr;
 struct RelGlobal {
   sqlite3 *db;        /* The connection */
   RelVtab *pList;     /* Relationship tables connected on it */
+  unsigned iGeneration;   /* Changes whenever pList (or a stale mark) does:
+                          ** what was worked out from it is out of date */
   const char *zDropping;  /* Relationship table being dropped, or NULL */
 };
 
