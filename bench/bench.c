@@ -6,7 +6,8 @@
 **
 **   EXT       the extension to load (build/relationship)
 **   WORKLOAD  read_lookup read_join read_m2m link unlink create_link
-**             cleanup closure_tree closure_graph scale_gen scale_read
+**             cleanup closure_tree closure_graph json_all_rows
+**             scale_gen scale_read
 **   VARIANT   ours | ref | fk (cleanup only)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
 **             (scale_gen / scale_read: the number of links)
@@ -421,6 +422,17 @@ int main(int argc, char **argv){
           " SELECT e.higher_id FROM edge e JOIN c ON e.lower_id = c.id)"
           " SELECT id FROM c ORDER BY id");
     }
+    xBody = bodyDrainA;
+  }else if( strcmp(zWork, "json_all_rows")==0 ){
+    /* every parent as JSON with its children embedded, in one statement;
+    ** the reference is json_object() over the same rows (same text) */
+    genOneToMany();
+    pA = prep(isOurs()
+      ? "SELECT rel_json('parent', id) FROM parent"
+      : "SELECT json_object('id', p.id, 'name', p.name, 'children',"
+        " (SELECT json_group_array(json_object('id', c.id, 'name', c.name,"
+        " 'parent_id', c.parent_id)) FROM (SELECT * FROM child c"
+        " WHERE c.parent_id = p.id ORDER BY c.id) c)) FROM parent p");
     xBody = bodyDrainA;
   }else if( strcmp(zWork, "scale_gen")==0 ){
     genScale(atoll(argv[4]));

@@ -80,7 +80,7 @@ def compare_ir(name, work, refvariant="ref", per=None):
     ref = callgrind(work, refvariant)
     note = ""
     if ours.get("check") != ref.get("check") or ours.get("rows") != ref.get("rows"):
-        if work.startswith("read") or work.startswith("closure"):
+        if work.startswith(("read", "closure", "json")):
             note = "RESULTS DIFFER (rows %d vs %d)" % (ours["rows"], ref["rows"])
     emit(name, ours["ir"], ref["ir"], "Ir", note)
     return ours, ref
@@ -109,6 +109,7 @@ def sql_comparisons():
     compare_ir("create_link", "create_link")
     compare_ir("cleanup_vs_handwritten", "cleanup", "ref")
     compare_ir("cleanup_vs_fk", "cleanup", "fk")
+    compare_ir("json_all_rows", "json_all_rows")
     for shape in ("tree", "graph"):
         r = compare_ir("closure_%s_ir" % shape, "closure_" + shape)
         name = "closure_%s_cpu" % shape
