@@ -708,8 +708,9 @@ static int inferRun(InferCtx *pCtx){
     inferDbError(pCtx, rc);
   }
   if( rc!=SQLITE_OK ){
-    /* a SAVEPOINT that failed out of memory may have opened */
-    if( pRelease && !sqlite3_get_autocommit(pCtx->db) ){
+    /* a SAVEPOINT that failed out of memory may have opened (one that
+    ** failed otherwise, BUSY in a writing statement, did not) */
+    if( rc==SQLITE_NOMEM && pRelease && !sqlite3_get_autocommit(pCtx->db) ){
       sqlite3_step(pUndo);
       bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
     }
