@@ -75,10 +75,12 @@ struct JsonRel {
   char *zSrc, *zTgt;      /* Source and target tables */
   int bUselist;           /* An array (1) or an object or null (0) */
   int bClash;             /* zAttr is also a column of zSrc: an error */
+  char *zMember;          /* ',"<zAttr>":' and a '[' for a collection */
   int nCol;
-  char **azCol;           /* The target row's member names */
-  char *zSql;             /* The fetch statement (see HOW IT WORKS) */
-  sqlite3_stmt *pStmt;    /* ... prepared on first use */
+  char **azKey;           /* '"<column>":' of each target row member */
+  char *azSql[2];         /* The fetch statements: for a level of many
+                          ** rows, and for a level of one (HOW IT WORKS) */
+  sqlite3_stmt *apStmt[2];/* ... each prepared on first use */
   unsigned char *aRev;    /* aRev[j]: relationship j is this one's reverse */
 };
 
@@ -89,6 +91,10 @@ struct JsonCache {
   unsigned iGeneration;   /* RelGlobal.iGeneration when worked out */
   char *zDb, *zTab;       /* The table, as the schema spells it */
   sqlite3_stmt *pRow;     /* "SELECT rowid, * ... WHERE <key> = ?1" */
+  int nRowKey;            /* Members of a row: pRow's columns but rowid */
+  char **azRowKey;        /* '"<column>":' of each (NULL: not worked out) */
+  int nReprepare;         /* pRow's SQLITE_STMTSTATUS_REPREPARE then */
+  i64 nHint;              /* Length of the longest result so far */
   int bRels;              /* aRel is worked out */
   int nRel;
   JsonRel *aRel;          /* The schema's relationships, by name */
@@ -98,9 +104,22 @@ struct JsonCache {
 typedef struct JsonCtx JsonCtx;
 struct JsonCtx {
   sqlite3 *db;
+  i64 mxLen;              /* SQLITE_LIMIT_LENGTH */
   int nRel;
   JsonRel *aRel;          /* JsonCache.aRel */
   char *zErr;             /* Error message, or NULL */
+};
+
+/* JSON text being written: a growing buffer, always with room for a
+** terminating NUL. Once an append fails, rc says why and the text is
+** not to be used. */
+typedef struct JsonBuf JsonBuf;
+struct JsonBuf {
+  char *z;                /* The text (not terminated until jsonFinish) */
+  i64 n;                  /* Bytes of text in z */
+  i64 nAlloc;             /* Bytes allocated for z */
+  i64 mxLen;              /* Longest text allowed (SQLITE_LIMIT_LENGTH) */
+  int rc;                 /* SQLITE_OK, or SQLITE_NOMEM or SQLITE_TOOBIG */
 };
 
 /* One row being written: its rowid, its owner and its JSON so far. */
@@ -108,81 +127,179 @@ typedef struct JsonNode JsonNode;
 struct JsonNode {
   i64 iRowid;             /* rowid of the row */
   int iOwner;             /* Index of the owning row in the level above */
-  sqlite3_str *pStr;      /* "{...": members written so far */
+  JsonBuf s;              /* "{...": members written so far */
 };
 
 /*
-** Append z (n bytes of UTF-8) to pStr as a JSON string.
+** Make room in p for nMore bytes more (and the terminator): at least
+** nAlloc bytes at the first allocation. Returns p->rc.
 */
-static void jsonString(sqlite3_str *pStr, const char *z, int n){
-  int i, iRun = 0;
-  sqlite3_str_appendchar(pStr, 1, '"');
-  for(i=0; i<n; i++){
-    unsigned char c = (unsigned char)z[i];
-    if( c>=0x20 && c!='"' && c!='\\' ) continue;
-    /* the run of characters that need no escape, then this one */
-    if( i>iRun ) sqlite3_str_append(pStr, &z[iRun], i-iRun);
-    iRun = i+1;
-    switch( c ){
-      case '"':  sqlite3_str_appendall(pStr, "\\\""); break;
-      case '\\': sqlite3_str_appendall(pStr, "\\\\"); break;
-      case '\n': sqlite3_str_appendall(pStr, "\\n"); break;
-      case '\r': sqlite3_str_appendall(pStr, "\\r"); break;
-      case '\t': sqlite3_str_appendall(pStr, "\\t"); break;
-      default:   sqlite3_str_appendf(pStr, "\\u%04x", c); break;
-    }
+static int jsonGrow(JsonBuf *p, i64 nMore, i64 nAlloc){
+  char *zNew;
+  if( p->rc ) return p->rc;
+  if( p->n+nMore>p->mxLen ){
+    p->rc = SQLITE_TOOBIG;
+    return p->rc;
   }
-  if( n>iRun ) sqlite3_str_append(pStr, &z[iRun], n-iRun);
-  sqlite3_str_appendchar(pStr, 1, '"');
+  if( nAlloc<p->nAlloc*2 ) nAlloc = p->nAlloc*2;
+  if( nAlloc<p->n+nMore+1 ) nAlloc = p->n+nMore+1;
+  zNew = sqlite3_realloc64(p->z, nAlloc);
+  if( zNew==0 ){
+    p->rc = SQLITE_NOMEM;
+    return p->rc;
+  }
+  p->z = zNew;
+  p->nAlloc = nAlloc;
+  return SQLITE_OK;
+}
+
+/* Append n bytes of z, or one character c, to p. */
+static void jsonAppend(JsonBuf *p, const char *z, i64 n){
+  if( p->n+n>=p->nAlloc && jsonGrow(p, n, 64) ) return;
+  memcpy(&p->z[p->n], z, n);
+  p->n += n;
+}
+static void jsonChar(JsonBuf *p, char c){
+  if( p->n+1>=p->nAlloc && jsonGrow(p, 1, 64) ) return;
+  p->z[p->n++] = c;
 }
 
 /*
-** Append column iCol of pStmt's current row to pStr as a JSON value.
+** The text of p, terminated, for the caller to free with sqlite3_free(),
+** or NULL (p->rc says why). p is empty afterwards.
 */
-static void jsonValue(sqlite3_str *pStr, sqlite3_stmt *pStmt, int iCol){
-  switch( sqlite3_column_type(pStmt, iCol) ){
+static char *jsonFinish(JsonBuf *p){
+  char *z = p->z;
+  if( p->rc==SQLITE_OK && z==0 ) jsonGrow(p, 0, 1);
+  z = p->z;
+  if( p->rc ){
+    sqlite3_free(z);
+    z = 0;
+  }else{
+    z[p->n] = 0;
+  }
+  p->z = 0;
+  p->n = p->nAlloc = 0;
+  return z;
+}
+
+/*
+** Append z (n bytes of UTF-8) to p as a JSON string.
+*/
+static void jsonString(JsonBuf *p, const char *z, int n){
+  static const char aHex[] = "0123456789abcdef";
+  int i, iRun = 0;
+  jsonChar(p, '"');
+  for(i=0; i<n; i++){
+    unsigned char c = (unsigned char)z[i];
+    char a[6];
+    if( c>=0x20 && c!='"' && c!='\\' ) continue;
+    /* the run of characters that need no escape, then this one */
+    if( i>iRun ) jsonAppend(p, &z[iRun], i-iRun);
+    iRun = i+1;
+    a[0] = '\\';
+    switch( c ){
+      case '"':  a[1] = '"';  break;
+      case '\\': a[1] = '\\'; break;
+      case '\n': a[1] = 'n';  break;
+      case '\r': a[1] = 'r';  break;
+      case '\t': a[1] = 't';  break;
+      default:
+        a[1] = 'u'; a[2] = '0'; a[3] = '0';
+        a[4] = aHex[c>>4]; a[5] = aHex[c&0xf];
+        jsonAppend(p, a, 6);
+        continue;
+    }
+    jsonAppend(p, a, 2);
+  }
+  if( n>iRun ) jsonAppend(p, &z[iRun], n-iRun);
+  jsonChar(p, '"');
+}
+
+/*
+** Append the integer v to p in decimal.
+*/
+static void jsonValueInt(JsonBuf *p, i64 v){
+  char a[24];
+  int i = (int)sizeof(a);
+  sqlite3_uint64 u = v<0 ? (sqlite3_uint64)0-(sqlite3_uint64)v
+                         : (sqlite3_uint64)v;
+  do{ a[--i] = (char)('0' + u%10); u /= 10; }while( u );
+  if( v<0 ) a[--i] = '-';
+  jsonAppend(p, &a[i], (int)sizeof(a)-i);
+}
+
+/*
+** Append the value pVal (a column of the row being read) to p as JSON.
+** The callers hold the database mutex (they are inside an SQL function
+** call), so the unprotected value of sqlite3_column_value() is theirs to
+** read.
+*/
+static void jsonValue(JsonBuf *p, sqlite3_value *pVal){
+  switch( sqlite3_value_type(pVal) ){
     case SQLITE_INTEGER:
-      sqlite3_str_appendf(pStr, "%lld", sqlite3_column_int64(pStmt, iCol));
+      jsonValueInt(p, sqlite3_value_int64(pVal));
       break;
     case SQLITE_FLOAT: {
-      double r = sqlite3_column_double(pStmt, iCol);
-      if( isnan(r) ) sqlite3_str_appendall(pStr, "null");
-      else if( isinf(r) ) sqlite3_str_appendall(pStr, r<0 ? "-9e999" : "9e999");
-      else sqlite3_str_appendf(pStr, "%!.15g", r);
+      double r = sqlite3_value_double(pVal);
+      char a[40];
+      if( isnan(r) ) sqlite3_snprintf(sizeof(a), a, "null");
+      else if( isinf(r) ) sqlite3_snprintf(sizeof(a), a, r<0 ? "-9e999" : "9e999");
+      else sqlite3_snprintf(sizeof(a), a, "%!.15g", r);
+      jsonAppend(p, a, (i64)strlen(a));
       break;
     }
-    case SQLITE_TEXT:
-      jsonString(pStr, (const char*)sqlite3_column_text(pStmt, iCol),
-                 sqlite3_column_bytes(pStmt, iCol));
+    case SQLITE_TEXT: {
+      const char *z = (const char*)sqlite3_value_text(pVal);
+      jsonString(p, z, sqlite3_value_bytes(pVal));
       break;
+    }
     case SQLITE_BLOB: {
-      const unsigned char *a = sqlite3_column_blob(pStmt, iCol);
-      int i, n = sqlite3_column_bytes(pStmt, iCol);
-      sqlite3_str_appendchar(pStr, 1, '"');
-      for(i=0; i<n; i++) sqlite3_str_appendf(pStr, "%02X", a[i]);
-      sqlite3_str_appendchar(pStr, 1, '"');
+      static const char aHex[] = "0123456789ABCDEF";
+      const unsigned char *a = sqlite3_value_blob(pVal);
+      int i, n = sqlite3_value_bytes(pVal);
+      jsonChar(p, '"');
+      for(i=0; i<n; i++){
+        jsonChar(p, aHex[a[i]>>4]);
+        jsonChar(p, aHex[a[i]&0xf]);
+      }
+      jsonChar(p, '"');
       break;
     }
     default:
-      sqlite3_str_appendall(pStr, "null");
+      jsonAppend(p, "null", 4);
   }
 }
 
 /*
-** Append the members "name":value for columns iFirst.. of pStmt's row,
-** names from azName (or the statement's own column names when NULL),
-** each after a comma except the very first of the object (bFirst).
+** Append "{" and the members of pStmt's row (columns iFirst.., each under
+** its key in azKey), then "}", to p.
 */
-static void jsonMembers(sqlite3_str *pStr, sqlite3_stmt *pStmt, int iFirst,
-                        char **azName, int bFirst){
-  int i, n = sqlite3_column_count(pStmt);
-  for(i=iFirst; i<n; i++){
-    const char *z = azName ? azName[i-iFirst] : sqlite3_column_name(pStmt, i);
-    if( !bFirst || i>iFirst ) sqlite3_str_appendchar(pStr, 1, ',');
-    jsonString(pStr, z ? z : "", z ? (int)strlen(z) : 0);
-    sqlite3_str_appendchar(pStr, 1, ':');
-    jsonValue(pStr, pStmt, i);
+static void jsonObject(JsonBuf *p, sqlite3_stmt *pStmt, int iFirst,
+                       char **azKey, int nKey){
+  int i;
+  jsonChar(p, '{');
+  for(i=0; i<nKey; i++){
+    if( i ) jsonChar(p, ',');
+    jsonAppend(p, azKey[i], (i64)strlen(azKey[i]));
+    jsonValue(p, sqlite3_column_value(pStmt, iFirst+i));
   }
+  jsonChar(p, '}');
+}
+
+/*
+** zPrefix, then zName as a JSON string, then zSuffix, as a new string
+** (the caller frees it), or NULL out of memory.
+*/
+static char *jsonKey(const char *zPrefix, const char *zName,
+                     const char *zSuffix){
+  JsonBuf s;
+  memset(&s, 0, sizeof(s));
+  s.mxLen = 0x7fffffff;
+  jsonAppend(&s, zPrefix, (i64)strlen(zPrefix));
+  jsonString(&s, zName, (int)strlen(zName));
+  jsonAppend(&s, zSuffix, (i64)strlen(zSuffix));
+  return jsonFinish(&s);
 }
 
 /*
@@ -196,40 +313,51 @@ static int jsonIsReverse(RelDecl *p, RelDecl *q){
 }
 
 /*
-** The fetch statement of p (see HOW IT WORKS), or NULL out of memory.
+** The fetch statement of p (see HOW IT WORKS) for a level of many rows
+** (bOne==0: their rowids a JSON array in ?1) or of one (bOne: its rowid
+** ?1, and 0 for j.key, so that the columns are the same), or NULL out of
+** memory.
 */
-static char *jsonSql(RelDecl *p){
+static char *jsonSql(RelDecl *p, int bOne){
   sqlite3_str *pStr;
   char *zFrom, *zOwner, *zSrcKey, *zSql;
-  int k;
+  const char *zJoin = bOne ? "" : "json_each(?1) AS j, ";
+  const char *zRowid = bOne ? "?1" : "j.value";
+  int k, bKey = 0;
   zFrom = relFromSql(p);
   zOwner = relOwnerExpr(p);
   zSrcKey = relKey("o", p->zSrcKey);
   pStr = sqlite3_str_new(0);
-  sqlite3_str_appendall(pStr, "SELECT j.key, t.rowid");
+  sqlite3_str_appendall(pStr, bOne ? "SELECT 0, t.rowid" : "SELECT j.key, t.rowid");
   for(k=0; k<p->nCol; k++){
     sqlite3_str_appendf(pStr, ", %s", p->azExpr[k]);
   }
   if( zFrom && zOwner && zSrcKey ){
     /* zFrom is " FROM <tables> WHERE <link>" */
     if( p->eKind==REL_MANY_TO_ONE ){
-      sqlite3_str_appendf(pStr, " FROM json_each(?1) AS j, %s"
-          " AND s.rowid = j.value", zFrom+6);
+      sqlite3_str_appendf(pStr, " FROM %s%s AND s.rowid = %s",
+          zJoin, zFrom+6, zRowid);
     }else if( p->zSrcKey==0 ){
-      sqlite3_str_appendf(pStr, " FROM json_each(?1) AS j, %s"
-          " AND %s = j.value", zFrom+6, zOwner);
+      sqlite3_str_appendf(pStr, " FROM %s%s AND %s = %s",
+          zJoin, zFrom+6, zOwner, zRowid);
     }else{
-      sqlite3_str_appendf(pStr, " FROM json_each(?1) AS j, \"%w\".\"%w\" AS o,"
-          " %s AND o.rowid = j.value AND %s = %s", p->zDb, p->src.zName,
-          zFrom+6, zOwner, zSrcKey);
+      sqlite3_str_appendf(pStr, " FROM %s\"%w\".\"%w\" AS o, %s AND"
+          " o.rowid = %s AND %s = %s", zJoin, p->zDb, p->src.zName,
+          zFrom+6, zRowid, zOwner, zSrcKey);
     }
   }
-  sqlite3_str_appendall(pStr, " ORDER BY j.key");
+  /* the collection's order (as the relationship table reads it), then
+  ** the rowid where rows could tie */
+  sqlite3_str_appendall(pStr, bOne ? " ORDER BY " : " ORDER BY j.key");
   for(k=0; k<p->nOrder; k++){
-    sqlite3_str_appendf(pStr, ", %s%s", p->azExpr[p->aOrderCol[k]],
-                        p->aOrderDesc[k] ? " DESC" : "");
+    if( k || !bOne ) sqlite3_str_appendall(pStr, ", ");
+    relOrderAppend(pStr, p, k);
+    if( p->aOrderDesc[k] ) sqlite3_str_appendall(pStr, " DESC");
+    if( relOrderIsKey(p, k) ) bKey = 1;
   }
-  sqlite3_str_appendall(pStr, ", t.rowid");
+  if( !bKey ){
+    sqlite3_str_appendall(pStr, (bOne && p->nOrder==0) ? "t.rowid" : ", t.rowid");
+  }
   zSql = sqlite3_str_finish(pStr);
   if( zFrom==0 || zOwner==0 || zSrcKey==0 ){
     sqlite3_free(zSql);
@@ -242,22 +370,33 @@ static char *jsonSql(RelDecl *p){
 }
 
 /*
+** Free the n strings of az, then az itself.
+*/
+static void jsonFreeStrings(char **az, int n){
+  int k;
+  if( az ){
+    for(k=0; k<n; k++) sqlite3_free(az[k]);
+    sqlite3_free(az);
+  }
+}
+
+/*
 ** Free what aRel[0..nRel-1] holds, then aRel itself.
 */
 static void jsonRelsFree(JsonRel *aRel, int nRel){
   int i, k;
   for(i=0; i<nRel; i++){
     JsonRel *pRel = &aRel[i];
-    sqlite3_finalize(pRel->pStmt);
+    for(k=0; k<2; k++){
+      sqlite3_finalize(pRel->apStmt[k]);
+      sqlite3_free(pRel->azSql[k]);
+    }
     sqlite3_free(pRel->zName);
     sqlite3_free(pRel->zAttr);
     sqlite3_free(pRel->zSrc);
     sqlite3_free(pRel->zTgt);
-    if( pRel->azCol ){
-      for(k=0; k<pRel->nCol; k++) sqlite3_free(pRel->azCol[k]);
-      sqlite3_free(pRel->azCol);
-    }
-    sqlite3_free(pRel->zSql);
+    sqlite3_free(pRel->zMember);
+    jsonFreeStrings(pRel->azKey, pRel->nCol);
     sqlite3_free(pRel->aRev);
   }
   sqlite3_free(aRel);
@@ -287,20 +426,26 @@ static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel){
         pRel->bClash = 1;
       }
     }
-    pRel->azCol = relMallocZero(sizeof(char*)*(p->nCol+1));
-    if( pRel->azCol ){
+    pRel->zMember = jsonKey(",", p->zAttr, p->bUselist ? ":[" : ":");
+    pRel->azKey = relMallocZero(sizeof(char*)*(p->nCol+1));
+    if( pRel->azKey ){
       pRel->nCol = p->nCol;
       for(k=0; k<p->nCol; k++){
-        if( (pRel->azCol[k] = relStrdup(p->azCol[k]))==0 ) rc = SQLITE_NOMEM;
+        if( (pRel->azKey[k] = jsonKey("", p->azCol[k], ":"))==0 ){
+          rc = SQLITE_NOMEM;
+        }
       }
     }
-    pRel->zSql = jsonSql(p);
+    pRel->azSql[0] = jsonSql(p, 0);
+    pRel->azSql[1] = jsonSql(p, 1);
     pRel->aRev = relMallocZero(nDecl);
     if( pRel->aRev ){
       for(j=0; j<nDecl; j++) pRel->aRev[j] = (u8)jsonIsReverse(p, aDecl[j]);
     }
     if( !pRel->zName || !pRel->zAttr || !pRel->zSrc || !pRel->zTgt
-     || !pRel->azCol || !pRel->zSql || !pRel->aRev ){
+     || !pRel->zMember || !pRel->azKey || !pRel->azSql[0] || !pRel->azSql[1]
+     || !pRel->aRev
+    ){
       rc = SQLITE_NOMEM;
     }
   }
@@ -313,30 +458,43 @@ static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel){
 }
 
 /*
-** Free the nNode strings of aNode, then aNode itself.
+** Free the nNode texts of aNode, then aNode itself.
 */
 static void jsonNodesFree(JsonNode *aNode, int nNode){
   int i;
-  for(i=0; i<nNode; i++) sqlite3_free(sqlite3_str_finish(aNode[i].pStr));
+  for(i=0; i<nNode; i++) sqlite3_free(aNode[i].s.z);
   sqlite3_free(aNode);
+}
+
+/*
+** Close the member of relationship p in pOut: bEmpty when no row was
+** written into it.
+*/
+static void jsonMemberEnd(JsonBuf *pOut, JsonRel *p, int bEmpty){
+  if( p->bUselist ) jsonChar(pOut, ']');
+  else if( bEmpty ) jsonAppend(pOut, "null", 4);
 }
 
 /*
 ** Append to each of the nOwner rows of aOwner (rows of table zTable) one
 ** member per relationship of zTable but the reverse of pCtx->aRel[iVia]
-** (the one they were reached through; -1: none), nDepth levels deep (nDepth>=1). Returns
-** an SQLite code; on error pCtx->zErr may say more.
+** (the one they were reached through; -1: none), nDepth levels deep
+** (nDepth>=1). Returns an SQLite code; on error pCtx->zErr may say more.
+**
+** On the last level the related rows are written straight into their
+** owners, as the statement returns them (grouped by owner); above it,
+** each is kept as a node of the next level until that level is written
+** into it.
 */
 static int jsonEmbed(JsonCtx *pCtx, const char *zTable, int iVia,
                      JsonNode *aOwner, int nOwner, int nDepth){
   int i, k, rc = SQLITE_OK;
   for(i=0; rc==SQLITE_OK && i<pCtx->nRel; i++){
     JsonRel *p = &pCtx->aRel[i];
+    int bOne = nOwner==1;
     sqlite3_stmt *pStmt;
-    sqlite3_str *pKeys;
-    char *zKeys;
     JsonNode *aNode = 0;
-    int nNode = 0, nAlloc = 0, iNode;
+    int nNode = 0, nAlloc = 0, iNode, bRow;
     if( sqlite3_stricmp(p->zSrc, zTable)!=0 ) continue;
     if( iVia>=0 && pCtx->aRel[iVia].aRev[i] ) continue;
     if( p->bClash ){
@@ -347,41 +505,73 @@ static int jsonEmbed(JsonCtx *pCtx, const char *zTable, int iVia,
       rc = pCtx->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
     }
-    if( p->pStmt==0 ){
-      rc = sqlite3_prepare_v3(pCtx->db, p->zSql, -1,
-                              SQLITE_PREPARE_PERSISTENT, &p->pStmt, 0);
+    if( p->apStmt[bOne]==0 ){
+      rc = sqlite3_prepare_v3(pCtx->db, p->azSql[bOne], -1,
+                              SQLITE_PREPARE_PERSISTENT, &p->apStmt[bOne], 0);
       if( rc!=SQLITE_OK ){
         pCtx->zErr = sqlite3_mprintf("rel_json: %s: %s", p->zName,
                                      sqlite3_errmsg(pCtx->db));
         break;
       }
     }
-    pStmt = p->pStmt;
-    /* One statement for the whole level: the owners' rowids as JSON */
-    pKeys = sqlite3_str_new(pCtx->db);
-    for(k=0; k<nOwner; k++){
-      sqlite3_str_appendf(pKeys, "%c%lld", k ? ',' : '[', aOwner[k].iRowid);
-    }
-    sqlite3_str_appendchar(pKeys, 1, ']');
-    zKeys = sqlite3_str_finish(pKeys);
-    if( zKeys==0 ) return SQLITE_NOMEM;
-    rc = sqlite3_bind_text(pStmt, 1, zKeys, -1, sqlite3_free);
-    while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-      JsonNode *pNode;
-      if( nNode==nAlloc ){
-        JsonNode *aNew;
-        nAlloc = nAlloc ? nAlloc*2 : 8;
-        aNew = sqlite3_realloc64(aNode, sizeof(JsonNode)*nAlloc);
-        if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-        aNode = aNew;
+    pStmt = p->apStmt[bOne];
+    if( bOne ){
+      rc = sqlite3_bind_int64(pStmt, 1, aOwner[0].iRowid);
+    }else{
+      /* One statement for the whole level: the owners' rowids as JSON */
+      JsonBuf sKeys;
+      char *zKeys;
+      memset(&sKeys, 0, sizeof(sKeys));
+      sKeys.mxLen = pCtx->mxLen;
+      for(k=0; k<nOwner; k++){
+        jsonChar(&sKeys, k ? ',' : '[');
+        jsonValueInt(&sKeys, aOwner[k].iRowid);
       }
-      pNode = &aNode[nNode++];
-      pNode->iOwner = sqlite3_column_int(pStmt, 0);
-      pNode->iRowid = sqlite3_column_int64(pStmt, 1);
-      pNode->pStr = sqlite3_str_new(pCtx->db);
-      sqlite3_str_appendchar(pNode->pStr, 1, '{');
-      jsonMembers(pNode->pStr, pStmt, 2, p->azCol, 1);
-      rc = sqlite3_str_errcode(pNode->pStr);
+      jsonChar(&sKeys, ']');
+      zKeys = jsonFinish(&sKeys);
+      if( zKeys==0 ) return sKeys.rc;
+      rc = sqlite3_bind_text(pStmt, 1, zKeys, -1, sqlite3_free);
+    }
+    bRow = rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW;
+
+    if( nDepth==1 ){
+      /* The last level: each row into its owner */
+      for(k=0; rc==SQLITE_OK && k<nOwner; k++){
+        JsonBuf *pOut = &aOwner[k].s;
+        int bEmpty = 1;
+        jsonAppend(pOut, p->zMember, (i64)strlen(p->zMember));
+        while( bRow && (bOne || sqlite3_column_int(pStmt, 0)==k) ){
+          if( bEmpty || p->bUselist ){
+            if( !bEmpty ) jsonChar(pOut, ',');
+            jsonObject(pOut, pStmt, 2, p->azKey, p->nCol);
+            bEmpty = 0;
+          }
+          bRow = sqlite3_step(pStmt)==SQLITE_ROW;
+        }
+        jsonMemberEnd(pOut, p, bEmpty);
+        rc = pOut->rc;
+      }
+    }else{
+      /* The rows are the next level */
+      while( rc==SQLITE_OK && bRow ){
+        JsonNode *pNode;
+        if( nNode==nAlloc ){
+          JsonNode *aNew;
+          nAlloc = nAlloc ? nAlloc*2 : 8;
+          aNew = sqlite3_realloc64(aNode, sizeof(JsonNode)*nAlloc);
+          if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+          aNode = aNew;
+        }
+        pNode = &aNode[nNode++];
+        memset(pNode, 0, sizeof(*pNode));
+        pNode->s.mxLen = pCtx->mxLen;
+        pNode->iOwner = sqlite3_column_int(pStmt, 0);
+        pNode->iRowid = sqlite3_column_int64(pStmt, 1);
+        jsonObject(&pNode->s, pStmt, 2, p->azKey, p->nCol);
+        rc = pNode->s.rc;
+        if( rc==SQLITE_OK ) pNode->s.n--; /* '}' after the next level */
+        bRow = sqlite3_step(pStmt)==SQLITE_ROW;
+      }
     }
     if( rc==SQLITE_OK ){
       rc = sqlite3_reset(pStmt);
@@ -398,23 +588,19 @@ static int jsonEmbed(JsonCtx *pCtx, const char *zTable, int iVia,
     if( rc==SQLITE_OK && nDepth>1 && nNode>0 ){
       rc = jsonEmbed(pCtx, p->zTgt, i, aNode, nNode, nDepth-1);
     }
-    for(iNode=0, k=0; rc==SQLITE_OK && k<nOwner; k++){
-      sqlite3_str *pOut = aOwner[k].pStr;
-      int bFirst = 1;
-      sqlite3_str_appendchar(pOut, 1, ',');
-      jsonString(pOut, p->zAttr, (int)strlen(p->zAttr));
-      sqlite3_str_appendchar(pOut, 1, ':');
-      if( p->bUselist ) sqlite3_str_appendchar(pOut, 1, '[');
+    for(iNode=0, k=0; rc==SQLITE_OK && nDepth>1 && k<nOwner; k++){
+      JsonBuf *pOut = &aOwner[k].s;
+      int bEmpty = 1;
+      jsonAppend(pOut, p->zMember, (i64)strlen(p->zMember));
       for(; iNode<nNode && aNode[iNode].iOwner==k; iNode++){
-        if( !p->bUselist && !bFirst ) continue;
-        if( !bFirst ) sqlite3_str_appendchar(pOut, 1, ',');
-        bFirst = 0;
-        sqlite3_str_appendall(pOut, sqlite3_str_value(aNode[iNode].pStr));
-        sqlite3_str_appendchar(pOut, 1, '}');
+        if( !p->bUselist && !bEmpty ) continue;
+        if( !bEmpty ) jsonChar(pOut, ',');
+        bEmpty = 0;
+        jsonAppend(pOut, aNode[iNode].s.z, aNode[iNode].s.n);
+        jsonChar(pOut, '}');
       }
-      if( p->bUselist ) sqlite3_str_appendchar(pOut, 1, ']');
-      else if( bFirst ) sqlite3_str_appendall(pOut, "null");
-      rc = sqlite3_str_errcode(pOut);
+      jsonMemberEnd(pOut, p, bEmpty);
+      rc = pOut->rc;
     }
     jsonNodesFree(aNode, nNode);
   }
@@ -481,6 +667,7 @@ static void jsonCacheFree(void *pArg){
   JsonCache *pCache = (JsonCache*)pArg;
   if( pCache ){
     sqlite3_finalize(pCache->pRow);
+    jsonFreeStrings(pCache->azRowKey, pCache->nRowKey);
     jsonRelsFree(pCache->aRel, pCache->nRel);
     sqlite3_free(pCache->zDb);
     sqlite3_free(pCache->zTab);
@@ -557,6 +744,36 @@ static int jsonCacheRels(RelGlobal *pGlobal, JsonCache *pCache,
   return rc;
 }
 
+/*
+** Work out the keys of a row's members (pRow's column names but the
+** rowid's), again when pRow was prepared anew since (the table's
+** columns may have changed). Returns an SQLite code.
+*/
+static int jsonCacheRowKeys(JsonCache *pCache){
+  sqlite3_stmt *pRow = pCache->pRow;
+  int nReprepare = sqlite3_stmt_status(pRow, SQLITE_STMTSTATUS_REPREPARE, 0);
+  int k, n;
+  if( pCache->azRowKey && nReprepare==pCache->nReprepare ) return SQLITE_OK;
+  jsonFreeStrings(pCache->azRowKey, pCache->nRowKey);
+  pCache->nRowKey = 0;
+  n = sqlite3_column_count(pRow) - 1;
+  pCache->azRowKey = relMallocZero(sizeof(char*)*(n+1));
+  if( pCache->azRowKey==0 ) return SQLITE_NOMEM;
+  pCache->nRowKey = n;
+  for(k=0; k<n; k++){
+    const char *zCol = sqlite3_column_name(pRow, k+1);
+    pCache->azRowKey[k] = zCol ? jsonKey("", zCol, ":") : 0;
+    if( pCache->azRowKey[k]==0 ){
+      jsonFreeStrings(pCache->azRowKey, n);
+      pCache->azRowKey = 0;
+      pCache->nRowKey = 0;
+      return SQLITE_NOMEM;
+    }
+  }
+  pCache->nReprepare = nReprepare;
+  return SQLITE_OK;
+}
+
 /* Levels rel_json() goes down at most: the recursion is one C frame per
 ** level, and a graph's rows multiply with each. */
 #define JSON_MAX_DEPTH 64
@@ -576,11 +793,12 @@ static void relJsonFunc(
   sqlite3_stmt *pRow;
   JsonCtx sCtx;
   JsonNode sRoot;
-  int nDepth = 1, rc = SQLITE_OK, bKeep = 0;
+  int nDepth = 1, rc = SQLITE_OK, bKeep = 0, bFound = 0;
 
   memset(&sCtx, 0, sizeof(sCtx));
   memset(&sRoot, 0, sizeof(sRoot));
   sCtx.db = db;
+  sCtx.mxLen = sRoot.s.mxLen = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1);
   if( argc>2 ){
     if( sqlite3_value_type(argv[2])!=SQLITE_INTEGER
      || sqlite3_value_int64(argv[2])<0
@@ -612,17 +830,23 @@ static void relJsonFunc(
     pRow = pCache->pRow;
     sqlite3_bind_value(pRow, 1, argv[1]);
     if( sqlite3_step(pRow)==SQLITE_ROW ){
-      sRoot.iRowid = sqlite3_column_int64(pRow, 0);
-      sRoot.pStr = sqlite3_str_new(db);
-      sqlite3_str_appendchar(sRoot.pStr, 1, '{');
-      jsonMembers(sRoot.pStr, pRow, 1, 0, 1);
-      rc = sqlite3_str_errcode(sRoot.pStr);
+      rc = jsonCacheRowKeys(pCache);
+      if( rc==SQLITE_OK ){
+        bFound = 1;
+        sRoot.iRowid = sqlite3_column_int64(pRow, 0);
+        /* at once as long as the longest result so far, as a rule */
+        if( jsonGrow(&sRoot.s, 0, pCache->nHint+1)==SQLITE_OK ){
+          jsonObject(&sRoot.s, pRow, 1, pCache->azRowKey, pCache->nRowKey);
+          sRoot.s.n--;                    /* '}' after the relationships */
+        }
+        rc = sRoot.s.rc;
+      }
     }
     if( rc==SQLITE_OK ) rc = sqlite3_reset(pRow);
     else sqlite3_reset(pRow);
     sqlite3_clear_bindings(pRow);
   }
-  if( rc==SQLITE_OK && sRoot.pStr && nDepth>0 ){
+  if( rc==SQLITE_OK && bFound && nDepth>0 ){
     rc = jsonCacheRels(pGlobal, pCache, &zErr);
     if( rc==SQLITE_OK ){
       sCtx.nRel = pCache->nRel;
@@ -631,18 +855,19 @@ static void relJsonFunc(
     }
   }
 
-  if( rc==SQLITE_OK && sRoot.pStr ){
+  if( rc==SQLITE_OK && bFound ){
     char *zOut;
-    sqlite3_str_appendchar(sRoot.pStr, 1, '}');
-    rc = sqlite3_str_errcode(sRoot.pStr);
-    zOut = sqlite3_str_finish(sRoot.pStr);
-    sRoot.pStr = 0;
-    if( rc==SQLITE_OK && zOut ){
+    i64 n;
+    jsonChar(&sRoot.s, '}');
+    n = sRoot.s.n;
+    zOut = jsonFinish(&sRoot.s);
+    rc = sRoot.s.rc;
+    if( zOut ){
+      /* length -1: SQLite marks it terminated (it has no NUL inside:
+      ** jsonString escapes them), so sqlite3_column_text() copies nothing */
       sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
       sqlite3_result_subtype(ctx, 'J');
-    }else{
-      sqlite3_free(zOut);
-      if( rc==SQLITE_OK ) rc = SQLITE_NOMEM;
+      if( n>pCache->nHint ) pCache->nHint = n;
     }
   }
   if( rc!=SQLITE_OK ){
@@ -658,7 +883,7 @@ static void relJsonFunc(
       sqlite3_free(z);
     }
   }
-  sqlite3_free(sqlite3_str_finish(sRoot.pStr));
+  sqlite3_free(sRoot.s.z);
   sqlite3_free(sCtx.zErr);
   sqlite3_free(zErr);
   if( bKeep ){

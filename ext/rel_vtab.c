@@ -111,6 +111,31 @@ const char *relRowidExpr(RelDecl *p){
 }
 
 /*
+** Is order_by term i the target's key (unique: no two rows of one owner
+** tie on it but copies of one link)?
+*/
+int relOrderIsKey(RelDecl *p, int i){
+  int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
+                           : p->tgt.iIpk;
+  return p->aOrderCol[i]==iKeyCol;
+}
+
+/*
+** Append the expression of order_by term i in the read statements to
+** pStr. A many-to-many's association row holds the target key too, and
+** its index (owner, target) gives that order for free: ordered by the
+** target key, it is read from the association.
+*/
+void relOrderAppend(sqlite3_str *pStr, RelDecl *p, int i){
+  if( p->eKind==REL_MANY_TO_MANY && relOrderIsKey(p, i) ){
+    if( p->bSymmetric ) sqlite3_str_appendall(pStr, "a.\"rel$target\"");
+    else sqlite3_str_appendf(pStr, "a.\"%w\"", p->zTgtCol);
+  }else{
+    sqlite3_str_appendall(pStr, p->azExpr[p->aOrderCol[i]]);
+  }
+}
+
+/*
 ** A symmetric many-to-many reads each association row both ways: this
 ** is the association table as a subquery with one row per direction
 ** (a row linking a node to itself once), its columns "rel$rowid" (the
@@ -291,21 +316,11 @@ static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
   }
   if( (idxNum & PLAN_ORDER) && p->nOrder>0 && p->bUselist ){
     int bFlip = (idxNum & PLAN_DESC)!=0;
-    int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
-                             : p->tgt.iIpk;
     sqlite3_str_appendall(pStr, (idxNum & PLAN_MERGE) ? ", " : " ORDER BY ");
     for(i=0; i<p->nOrder; i++){
-      char *zExpr = 0;
-      if( p->eKind==REL_MANY_TO_MANY && p->aOrderCol[i]==iKeyCol ){
-        /* the association row holds the target key too, and its index
-        ** (owner, target) gives that order for free */
-        zExpr = p->bSymmetric ? sqlite3_mprintf("a.\"rel$target\"")
-                              : sqlite3_mprintf("a.\"%w\"", p->zTgtCol);
-      }
-      sqlite3_str_appendf(pStr, "%s%s%s", i ? ", " : "",
-          zExpr ? zExpr : p->azExpr[p->aOrderCol[i]],
-          (p->aOrderDesc[i] ^ bFlip) ? " DESC" : "");
-      sqlite3_free(zExpr);
+      if( i ) sqlite3_str_appendall(pStr, ", ");
+      relOrderAppend(pStr, p, i);
+      if( p->aOrderDesc[i] ^ bFlip ) sqlite3_str_appendall(pStr, " DESC");
     }
   }
   zSql = sqlite3_str_finish(pStr);

@@ -231,6 +231,8 @@ int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal);
 char *relFromSql(RelDecl *p);
 char *relSymmetricSql(RelDecl *p);
 char *relOwnerExpr(RelDecl *p);
+int relOrderIsKey(RelDecl *p, int i);
+void relOrderAppend(sqlite3_str *pStr, RelDecl *p, int i);
 const char *relRowidExpr(RelDecl *p);
 
 /**** Interface to code in rel_write.c ****/
