@@ -45,10 +45,19 @@
 **
 ** ?1 is the JSON array of the level's rowids; j.key is the index of the
 ** owning row in it, so the rows come grouped by owner and in order_by
-** order within each. With depth left, those rows are the next level
-** (never embedding the reverse of the relationship they came through);
-** then each is closed and copied into its owner. Each statement is
-** prepared on first use and reused at every level it appears on.
+** order within each (order_by as the relationship table reads it, so a
+** many-to-many by its target key reads the association's column; t.rowid
+** only where rows could tie). A level of one row (the top one, always)
+** has a statement of its own, "SELECT 0, t.rowid, ... AND <owner matches
+** the row whose rowid is ?1> ORDER BY <order_by>", which the link
+** column's index answers in order, without json_each() or a sort.
+**
+** On the last level each related row is written straight into its
+** owner's text as the statement returns it. Above it, the rows are the
+** next level (never embedding the reverse of the relationship they came
+** through); once it is written, each is closed and copied into its
+** owner. Each statement is prepared on first use and reused at every
+** level it appears on.
 **
 ** What a call finds out before it reads a row (the table, its key, the
 ** relationships of its schema and their statements) is kept for the
