@@ -106,6 +106,8 @@ struct ClosureCursor {
   sqlite3_vtab_cursor base;   /* Base class; must be first */
   sqlite3_stmt *pNbr;         /* Neighbours of ?1; kept across xFilter */
   sqlite3_stmt *pBatch;       /* Neighbours of ?1..?CLOSURE_BATCH, or NULL */
+  char *zPrepared;            /* Relationship pNbr was prepared for, or NULL */
+  unsigned iGeneration;       /* RelGlobal.iGeneration then */
   int bNumeric;               /* Key column of pNbr has numeric affinity */
   ClosureNode *aNode;         /* Keys reached, in order: the output rows */
   int nNode;                  /* Used entries in aNode[] */
@@ -241,13 +243,22 @@ static int closureOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 
 /*
 ** Forget the keys reached and the arguments of the last xFilter. The
-** arrays are kept (emptied) for the next one; pNbr is kept too.
+** arrays are kept (emptied) for the next one, but for a hash set much
+** larger than the last search needed; pNbr is kept too.
 */
 static void closureReset(ClosureCursor *pCur){
   int i;
   for(i=0; i<pCur->nNode; i++) sqlite3_free(pCur->aNode[i].z);
+  if( pCur->nHash>256 && (unsigned)pCur->nNode*8<pCur->nHash ){
+    /* grown by an earlier, larger search: clearing it all would cost
+    ** every small search after it (a join) as much as that one */
+    sqlite3_free(pCur->aHash);
+    pCur->aHash = 0;
+    pCur->nHash = 0;
+  }else if( pCur->aHash ){
+    memset(pCur->aHash, 0, sizeof(ClosureSlot)*pCur->nHash);
+  }
   pCur->nNode = 0;
-  if( pCur->aHash ) memset(pCur->aHash, 0, sizeof(ClosureSlot)*pCur->nHash);
   pCur->iRow = 0;
   pCur->iExpand = 0;
   sqlite3_value_free(pCur->pName);
@@ -266,6 +277,7 @@ static int closureClose(sqlite3_vtab_cursor *cur){
   sqlite3_free(pCur->aHash);
   sqlite3_finalize(pCur->pNbr);
   sqlite3_finalize(pCur->pBatch);
+  sqlite3_free(pCur->zPrepared);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -739,6 +751,16 @@ static int closurePrepare(ClosureCursor *pCur, const char *zName){
   int bNumeric = 0;
   int rc;
 
+  /* The same relationship as the last xFilter of this cursor (a join),
+  ** and no relationship table connected or disconnected since: its
+  ** statements hold. */
+  if( pCur->zPrepared && pCur->iGeneration==pGlobal->iGeneration
+   && strcmp(pCur->zPrepared, zName)==0
+  ){
+    return SQLITE_OK;
+  }
+  sqlite3_free(pCur->zPrepared);
+  pCur->zPrepared = 0;
   rc = closureFindDecl(pGlobal, zName, &pDecl, &zErr);
   if( rc!=SQLITE_OK ){
     relVtabError(pVtab, "rel_closure: %s", zErr ? zErr : sqlite3_errstr(rc));
@@ -769,6 +791,10 @@ static int closurePrepare(ClosureCursor *pCur, const char *zName){
   }
   pCur->bNumeric = bNumeric;
   sqlite3_free(zSql);
+  if( rc==SQLITE_OK ){
+    pCur->zPrepared = relStrdup(zName);
+    pCur->iGeneration = pGlobal->iGeneration;
+  }
   return rc;
 }
 
