@@ -205,14 +205,18 @@ int relSchemaSql(sqlite3 *db, const char *zDb, const char *zName,
 ** stays connected (a statement this connection keeps may hold it) but is
 ** marked stale, and never used again for lookups.
 */
-static int relDeclIsCurrent(RelGlobal *pGlobal, RelVtab *p, int *pbCurrent){
+static int relDeclIsCurrent(RelGlobal *pGlobal, RelVtab *p,
+                            const char *zKnownSql, int *pbCurrent){
   char *zSql = 0;
   int rc;
   *pbCurrent = 1;
   if( p->zSchemaSql==0 ) return SQLITE_OK;
-  rc = relSchemaSql(pGlobal->db, p->pDecl->zDb, p->pDecl->zName, &zSql);
-  if( rc!=SQLITE_OK ) return rc;
-  if( zSql==0 || strcmp(zSql, p->zSchemaSql)!=0 ){
+  if( zKnownSql==0 ){
+    rc = relSchemaSql(pGlobal->db, p->pDecl->zDb, p->pDecl->zName, &zSql);
+    if( rc!=SQLITE_OK ) return rc;
+    zKnownSql = zSql;
+  }
+  if( zKnownSql==0 || strcmp(zKnownSql, p->zSchemaSql)!=0 ){
     p->bStale = 1;
     pGlobal->iGeneration++;
     *pbCurrent = 0;
@@ -246,9 +250,24 @@ static RelDecl *relConnectedDecl(RelGlobal *pGlobal, const char *zDb,
 ** Returns SQLITE_OK, or an error with *pzErr set (the caller frees it).
 ** *ppDecl is NULL, with SQLITE_OK, when zName is not a relationship table.
 */
+static int relFindDeclSql(RelGlobal*, const char*, const char*, const char*,
+                          RelDecl**, char**);
 int relFindDecl(
   RelGlobal *pGlobal, const char *zDb, const char *zName,
   RelDecl **ppDecl, char **pzErr
+){
+  return relFindDeclSql(pGlobal, zDb, zName, 0, ppDecl, pzErr);
+}
+
+/*
+** relFindDecl(), where zSchemaSql (when not NULL) is what the schema
+** says of zName now (its sqlite_schema.sql, just read by the caller), so
+** that the check that the connected declaration is still that one runs
+** no statement of its own.
+*/
+static int relFindDeclSql(
+  RelGlobal *pGlobal, const char *zDb, const char *zName,
+  const char *zSchemaSql, RelDecl **ppDecl, char **pzErr
 ){
   int iTry;
   *ppDecl = 0;
@@ -262,7 +281,7 @@ int relFindDecl(
        && sqlite3_stricmp(p->pDecl->zName, zName)==0
       ){
         int bCurrent = 1;
-        rc = relDeclIsCurrent(pGlobal, p, &bCurrent);
+        rc = relDeclIsCurrent(pGlobal, p, zSchemaSql, &bCurrent);
         if( rc!=SQLITE_OK ){
           sqlite3_free(*pzErr);
           *pzErr = sqlite3_mprintf("%s", rc==SQLITE_NOMEM ? "out of memory"
@@ -321,7 +340,7 @@ int relListDecls(
   *papDecl = 0;
   *pnDecl = 0;
   rc = relPrepare(pGlobal->db, &pStmt,
-      "SELECT name FROM \"%w\".sqlite_schema WHERE type='table'"
+      "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
       " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
       " AND name IS NOT ?1 COLLATE NOCASE ORDER BY name", zDb);
   if( rc==SQLITE_OK ){
@@ -331,10 +350,18 @@ int relListDecls(
   }
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     char *zName = relStrdup((const char*)sqlite3_column_text(pStmt, 0));
+    char *zSql = relStrdup((const char*)sqlite3_column_text(pStmt, 1));
     RelDecl *pDecl = 0;
-    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
-    rc = relFindDecl(pGlobal, zDb, zName, &pDecl, pzErr);
+    if( zName==0 || zSql==0 ){
+      sqlite3_free(zName);
+      sqlite3_free(zSql);
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    /* the row says what the table's declaration is: no look-up of it */
+    rc = relFindDeclSql(pGlobal, zDb, zName, zSql, &pDecl, pzErr);
     sqlite3_free(zName);
+    sqlite3_free(zSql);
     if( rc==SQLITE_ERROR ){
       /* a declaration the schema no longer fits: every use of it says
       ** so; it is not in the list */
