@@ -103,10 +103,13 @@ struct JsonCache {
   int nRowKey;            /* Members of a row: pRow's columns but rowid */
   char **azRowKey;        /* '"<column>":' of each (NULL: not worked out) */
   int nReprepare;         /* pRow's SQLITE_STMTSTATUS_REPREPARE then */
+  int nConnPrepare;       /* ... when last used, if kept on the connection */
   i64 nHint;              /* Length of the longest result so far */
   int bRels;              /* aRel is worked out */
   int nRel;
   JsonRel *aRel;          /* The schema's relationships, by name */
+  char *zArg;             /* Kept on the connection: the table argument */
+  JsonCache *pNext;       /* ... and the next one kept there */
 };
 
 /* The state of one rel_json() call. */
@@ -680,6 +683,7 @@ static void jsonCacheFree(void *pArg){
     jsonRelsFree(pCache->aRel, pCache->nRel);
     sqlite3_free(pCache->zDb);
     sqlite3_free(pCache->zTab);
+    sqlite3_free(pCache->zArg);
     sqlite3_free(pCache);
   }
 }
@@ -783,6 +787,97 @@ static int jsonCacheRowKeys(JsonCache *pCache){
   return SQLITE_OK;
 }
 
+/* Tables whose look-ups the connection keeps at most (see relJsonFunc) */
+#define JSON_NCONN 8
+
+/*
+** Free what the connection keeps for rel_json(): at once, unless a call
+** is running (which frees it when it ends). Called when the last
+** relationship table of the connection disconnects (so at the latest
+** when the connection closes, before SQLite checks that no statement is
+** left) and when the module is destroyed.
+*/
+void relJsonRelease(RelGlobal *pGlobal){
+  JsonCache *p = (JsonCache*)pGlobal->pJson;
+  if( pGlobal->nJsonBusy>0 ) return;
+  pGlobal->pJson = 0;
+  while( p ){
+    JsonCache *pNext = p->pNext;
+    jsonCacheFree(p);
+    p = pNext;
+  }
+}
+
+/*
+** The look-ups the connection keeps for table argument zName, moved to
+** the front of the list, or NULL. Entries worked out before a
+** relationship table connected or disconnected are freed on the way.
+*/
+static JsonCache *jsonConnFind(RelGlobal *pGlobal, const char *zName){
+  JsonCache **pp = (JsonCache**)&pGlobal->pJson;
+  while( *pp ){
+    JsonCache *p = *pp;
+    if( p->iGeneration!=pGlobal->iGeneration ){
+      *pp = p->pNext;
+      jsonCacheFree(p);
+      continue;
+    }
+    if( strcmp(p->zArg, zName)==0 ){
+      *pp = p->pNext;
+      p->pNext = (JsonCache*)pGlobal->pJson;
+      pGlobal->pJson = p;
+      return p;
+    }
+    pp = &p->pNext;
+  }
+  return 0;
+}
+
+/*
+** Take pCache out of the connection's list and free it.
+*/
+static void jsonConnDrop(RelGlobal *pGlobal, JsonCache *pCache){
+  JsonCache **pp;
+  for(pp=(JsonCache**)&pGlobal->pJson; *pp; pp=&(*pp)->pNext){
+    if( *pp==pCache ){
+      *pp = pCache->pNext;
+      break;
+    }
+  }
+  jsonCacheFree(pCache);
+}
+
+/*
+** Keep pCache (worked out for table argument zName) on the connection,
+** if it can be: a relationship table is connected (its disconnection is
+** what frees the list, at the latest when the connection closes), and
+** the table is in main or temp (a schema change there, by any connection,
+** makes SQLite prepare pRow anew, which tells the next call; see
+** relJsonFunc). The oldest entry goes past JSON_NCONN. Returns 1 when
+** kept.
+*/
+static int jsonConnKeep(RelGlobal *pGlobal, JsonCache *pCache,
+                        const char *zName){
+  JsonCache *p;
+  int n;
+  if( pGlobal->pList==0 ) return 0;
+  if( strcmp(pCache->zDb, "main")!=0 && strcmp(pCache->zDb, "temp")!=0 ){
+    return 0;
+  }
+  pCache->zArg = relStrdup(zName);
+  if( pCache->zArg==0 ) return 0;
+  pCache->pNext = (JsonCache*)pGlobal->pJson;
+  pGlobal->pJson = pCache;
+  /* p: the JSON_NCONN-th entry, if there is one; those after it go */
+  for(p=pCache, n=1; p && n<JSON_NCONN; p=p->pNext, n++){}
+  while( p && p->pNext ){
+    JsonCache *pOld = p->pNext;
+    p->pNext = pOld->pNext;
+    jsonCacheFree(pOld);
+  }
+  return 1;
+}
+
 /* Levels rel_json() goes down at most: the recursion is one C frame per
 ** level, and a graph's rows multiply with each. */
 #define JSON_MAX_DEPTH 64
@@ -803,6 +898,9 @@ static void relJsonFunc(
   JsonCtx sCtx;
   JsonNode sRoot;
   int nDepth = 1, rc = SQLITE_OK, bKeep = 0, bFound = 0;
+  int bConn = 0;          /* pCache is kept on the connection */
+  int bFresh = 0;         /* pCache was worked out by this call */
+  int eStep;
 
   memset(&sCtx, 0, sizeof(sCtx));
   memset(&sRoot, 0, sizeof(sRoot));
@@ -825,20 +923,50 @@ static void relJsonFunc(
   }
   if( sqlite3_value_type(argv[1])==SQLITE_NULL ) return;
 
+  pGlobal->nJsonBusy++;
   pCache = (JsonCache*)sqlite3_get_auxdata(ctx, 0);
   if( pCache && pCache->iGeneration!=pGlobal->iGeneration ){
     /* a relationship table connected or disconnected since */
     sqlite3_set_auxdata(ctx, 0, 0, 0);
     pCache = 0;
   }
-  if( pCache==0 ){
-    rc = jsonCacheNew(pGlobal, zName, &pCache, &zErr);
-    bKeep = rc==SQLITE_OK;
+  if( pCache==0 && pGlobal->nJsonBusy==1 ){
+    pCache = jsonConnFind(pGlobal, zName);
+    bConn = pCache!=0;
   }
-  if( rc==SQLITE_OK ){
+  while( rc==SQLITE_OK ){
+    if( pCache==0 ){
+      rc = jsonCacheNew(pGlobal, zName, &pCache, &zErr);
+      if( rc!=SQLITE_OK ) break;
+      bFresh = 1;
+      if( pGlobal->nJsonBusy==1 && jsonConnKeep(pGlobal, pCache, zName) ){
+        bConn = 1;
+      }else{
+        bKeep = 1;
+      }
+    }
     pRow = pCache->pRow;
     sqlite3_bind_value(pRow, 1, argv[1]);
-    if( sqlite3_step(pRow)==SQLITE_ROW ){
+    eStep = sqlite3_step(pRow);
+    if( bConn ){
+      /* Kept from an earlier statement: still good unless the schema
+      ** changed since (SQLite then prepared pRow anew, or failed to: it
+      ** reads main, and a change to temp makes every statement prepare
+      ** anew) or a relationship table connected or disconnected */
+      int n = sqlite3_stmt_status(pRow, SQLITE_STMTSTATUS_REPREPARE, 0);
+      if( !bFresh && ((eStep!=SQLITE_ROW && eStep!=SQLITE_DONE)
+                      || n!=pCache->nConnPrepare
+                      || pCache->iGeneration!=pGlobal->iGeneration) ){
+        sqlite3_reset(pRow);
+        sqlite3_clear_bindings(pRow);
+        jsonConnDrop(pGlobal, pCache);
+        pCache = 0;
+        bConn = 0;
+        continue;                         /* work it out anew */
+      }
+      pCache->nConnPrepare = n;
+    }
+    if( eStep==SQLITE_ROW ){
       rc = jsonCacheRowKeys(pCache);
       if( rc==SQLITE_OK ){
         bFound = 1;
@@ -854,10 +982,14 @@ static void relJsonFunc(
     if( rc==SQLITE_OK ) rc = sqlite3_reset(pRow);
     else sqlite3_reset(pRow);
     sqlite3_clear_bindings(pRow);
+    break;
   }
   if( rc==SQLITE_OK && bFound && nDepth>0 ){
+    int bNew = !pCache->bRels;
     rc = jsonCacheRels(pGlobal, pCache, &zErr);
     if( rc==SQLITE_OK ){
+      /* relationship tables it connected were counted in: they are in */
+      if( bNew ) pCache->iGeneration = pGlobal->iGeneration;
       sCtx.nRel = pCache->nRel;
       sCtx.aRel = pCache->aRel;
       rc = jsonEmbed(&sCtx, pCache->zTab, -1, &sRoot, 1, nDepth);
@@ -899,6 +1031,11 @@ static void relJsonFunc(
     /* for the next call (SQLite frees it at once when it keeps nothing
     ** for this argument, and when the statement ends) */
     sqlite3_set_auxdata(ctx, 0, pCache, jsonCacheFree);
+  }
+  pGlobal->nJsonBusy--;
+  if( pGlobal->nJsonBusy==0 && pGlobal->pList==0 ){
+    /* the last relationship table disconnected during the call */
+    relJsonRelease(pGlobal);
   }
 }
 

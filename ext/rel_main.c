@@ -172,6 +172,9 @@ void relUnregister(RelGlobal *pGlobal, RelVtab *p){
     if( *pp==p ){ *pp = p->pNext; break; }
   }
   pGlobal->iGeneration++;
+  /* the last one: what rel_json() kept goes (sqlite3_close() disconnects
+  ** every table before it checks that no statement is left) */
+  if( pGlobal->pList==0 ) relJsonRelease(pGlobal);
 }
 
 /*

@@ -1415,7 +1415,15 @@ static sqlite3_module relModule = {
 ** Register the module on db. pGlobal becomes the module's client data and
 ** is freed with it (also when registration fails).
 */
+static void relGlobalFree(void *p){
+  RelGlobal *pGlobal = (RelGlobal*)p;
+  if( pGlobal ){
+    pGlobal->nJsonBusy = 0;
+    relJsonRelease(pGlobal);
+    sqlite3_free(pGlobal);
+  }
+}
 int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal){
   return sqlite3_create_module_v2(db, "relationship", &relModule, pGlobal,
-                                  sqlite3_free);
+                                  relGlobalFree);
 }

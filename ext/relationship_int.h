@@ -106,6 +106,11 @@ struct RelGlobal {
   unsigned iGeneration;   /* Changes whenever pList (or a stale mark) does:
                           ** what was worked out from it is out of date */
   const char *zDropping;  /* Relationship table being dropped, or NULL */
+  void *pJson;            /* What rel_json() keeps on the connection: its
+                          ** prepared statements are finalized when the
+                          ** last relationship table disconnects
+                          ** (relJsonRelease), at the latest at close */
+  int nJsonBusy;          /* rel_json() calls running: pJson stays */
 };
 
 /* Cached write statements of a relationship table (RelVtab.aWrite). */
@@ -262,6 +267,7 @@ int relRegisterList(sqlite3 *db, RelGlobal *pGlobal);
 /**** Interface to code in rel_closure.c ****/
 int relRegisterClosure(sqlite3 *db, RelGlobal *pGlobal);
 /**** Interface to code in rel_json.c ****/
+void relJsonRelease(RelGlobal *pGlobal);
 int relRegisterJson(sqlite3 *db, RelGlobal *pGlobal);
 /**** Interface to code in rel_check.c ****/
 int relRegisterCheck(sqlite3 *db, RelGlobal *pGlobal);

@@ -2,7 +2,9 @@
 ** test/close.c: sqlite3_close() succeeds after writes through relationship
 ** tables whose base tables have user triggers that use relationship
 ** tables (a statement the table kept would otherwise hold the table, and
-** the connection could never be closed). Run by test/close.test:
+** the connection could never be closed), and after rel_json() calls
+** (which keep prepared statements on the connection). Run by
+** test/close.test:
 **
 **     close <extension> -> one line per scenario: "<name> close=<rc>"
 */
@@ -53,6 +55,18 @@ static const struct {
     "INSERT INTO child_tags(owner, id) VALUES (5, 1);"
     "INSERT INTO child_tags(owner, id) VALUES (5, 2);"
     "DELETE FROM child_tags WHERE owner = 5 AND id = 1;" },
+  /* rel_json() keeps its look-ups and prepared statements on the
+  ** connection: they go when the relationship tables disconnect */
+  { "rel-json",
+    "INSERT INTO child VALUES (5, 1);"
+    "SELECT rel_json('parent', 1, 2);"
+    "SELECT rel_json('child', 5, 2);"
+    "SELECT rel_json('log', 1);" },
+  { "rel-json-in-transaction",
+    "BEGIN;"
+    "INSERT INTO child VALUES (5, 1);"
+    "INSERT INTO child_tags(owner, id) VALUES (5, 1);"
+    "SELECT rel_json('tag', 1, 3);" },
 };
 
 int main(int argc, char **argv){

@@ -294,6 +294,11 @@ static const struct Scenario {
     "SELECT rel_json('folder', 1, 3), rel_json('node', 1, 2)" },
   { "json-all-rows", JSON_DECL,
     "SELECT rel_json('parent', id) FROM parent ORDER BY id" },
+  /* look-ups kept on the connection by the setup's calls */
+  { "json-kept", JSON_DECL
+    "SELECT rel_json('parent', 1, 2), rel_json('left', 1, 2);",
+    "SELECT rel_json('parent', 2, 2), rel_json('left', 1, 2),"
+    " rel_json('child', 1)" },
   /* infer */
   { "infer-sql", INFER_SCHEMA, "SELECT rel_infer_sql()" },
   { "infer-sql-table", INFER_SCHEMA, "SELECT rel_infer_sql('book')" },
