@@ -60,13 +60,26 @@
 ** level it appears on.
 **
 ** What a call finds out before it reads a row (the table, its key, the
-** relationships of its schema and their statements) is kept for the
-** next call of the same statement with the same table argument (SQLite's
-** auxiliary data on argument 0, freed when the statement ends), so that
-** "SELECT rel_json('parent', id) FROM parent" works that out once, not
-** once a row. It holds copies, not the declarations themselves, and is
-** worked out anew when a relationship table connects or disconnects on
-** the connection (RelGlobal.iGeneration) in between.
+** relationships of its schema and their statements: a JsonCache) is kept
+** for the next call of the same statement with the same table argument
+** (SQLite's auxiliary data on argument 0, freed when the statement ends),
+** so that "SELECT rel_json('parent', id) FROM parent" works that out
+** once, not once a row. It holds copies, not the declarations themselves,
+** and is worked out anew when a relationship table connects or
+** disconnects on the connection (RelGlobal.iGeneration) in between.
+**
+** For a table of main or temp, while a relationship table is connected,
+** it is kept on the connection instead (RelGlobal.pJson, the last
+** JSON_NCONN tables), for the calls of later statements: "SELECT
+** rel_json('parent', ?)" once a request. Besides iGeneration, a schema
+** change tells: the row statement reads main, whose schema any change
+** (by any connection) makes SQLite prepare it anew, and a change to temp
+** does the same to every statement; its SQLITE_STMTSTATUS_REPREPARE
+** count moves (or its step fails), and the call works it all out again.
+** Its prepared statements would keep sqlite3_close() from closing the
+** connection, so the list is freed when the last relationship table
+** disconnects (relJsonRelease): sqlite3_close() disconnects every table
+** before it looks for statements left.
 **
 ** Values: integers and reals as JSON numbers, text as strings, NULL as
 ** null, BLOBs as strings of upper-case hex (as hex() gives them).
