@@ -6,7 +6,7 @@
 **
 **   EXT       the extension to load (build/relationship)
 **   WORKLOAD  read_lookup read_join read_m2m link unlink create_link
-**             cleanup closure_tree closure_graph json_all_rows
+**             cleanup closure_tree closure_graph closure_join json_all_rows
 **             scale_gen scale_read
 **   VARIANT   ours | ref | fk (cleanup only)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
@@ -223,10 +223,10 @@ static void bodyCleanup(void){
 
 /* 100,000-node tree / random graph with cycles */
 static int nNode;
-static void genTree(void){
+static void genTree(int nTree){
   int i;
   sqlite3_stmt *p;
-  nNode = 10000*scale;
+  nNode = nTree;
   exec("CREATE TABLE node(id INTEGER PRIMARY KEY,"
        " parent_id INTEGER REFERENCES node(id));"
        "CREATE VIRTUAL TABLE node_children USING relationship(node, node,"
@@ -407,7 +407,7 @@ int main(int argc, char **argv){
   }else if( strcmp(zWork, "closure_tree")==0
          || strcmp(zWork, "closure_graph")==0 ){
     int bTree = strcmp(zWork, "closure_tree")==0;
-    if( bTree ) genTree(); else genGraph();
+    if( bTree ) genTree(10000*scale); else genGraph();
     if( isOurs() ){
       if( !hasClosure() ){ printf("n/a: rel_closure is not in this build\n"); return 0; }
       pA = prep(bTree
@@ -421,6 +421,23 @@ int main(int argc, char **argv){
         : "WITH RECURSIVE c(id) AS (SELECT 1 UNION"
           " SELECT e.higher_id FROM edge e JOIN c ON e.lower_id = c.id)"
           " SELECT id FROM c ORDER BY id");
+    }
+    xBody = bodyDrainA;
+  }else if( strcmp(zWork, "closure_join")==0 ){
+    /* the closure of every node of a 10,000-node tree (x scale/10), one
+    ** rel_closure() search per node in a join, against one WITH RECURSIVE
+    ** over every root (a tree: UNION ALL finds each path once) */
+    genTree(1000*scale);
+    if( isOurs() ){
+      if( !hasClosure() ){ printf("n/a: rel_closure is not in this build\n"); return 0; }
+      pA = prep("SELECT n.id, c.id, c.depth FROM node n"
+                " JOIN rel_closure('node_children', n.id) c");
+    }else{
+      pA = prep("WITH RECURSIVE c(root, id, depth) AS ("
+                " SELECT id, id, 0 FROM node UNION ALL"
+                " SELECT c.root, n.id, c.depth+1 FROM node n"
+                " JOIN c ON n.parent_id = c.id)"
+                " SELECT root, id, depth FROM c");
     }
     xBody = bodyDrainA;
   }else if( strcmp(zWork, "json_all_rows")==0 ){

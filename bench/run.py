@@ -110,6 +110,7 @@ def sql_comparisons():
     compare_ir("cleanup_vs_handwritten", "cleanup", "ref")
     compare_ir("cleanup_vs_fk", "cleanup", "fk")
     compare_ir("json_all_rows", "json_all_rows")
+    compare_ir("closure_join_ir", "closure_join")
     for shape in ("tree", "graph"):
         r = compare_ir("closure_%s_ir" % shape, "closure_" + shape)
         name = "closure_%s_cpu" % shape
