@@ -117,8 +117,10 @@ struct JsonCache {
   char **azRowKey;        /* '"<column>":' of each (NULL: not worked out) */
   int nReprepare;         /* pRow's SQLITE_STMTSTATUS_REPREPARE then */
   int nConnPrepare;       /* ... when last used, if kept on the connection */
-  i64 nHint;              /* Length of the longest result so far */
+  i64 nHint;              /* Length of the last result, at most
+                          ** JSON_HINT_MAX: the next one's first size */
   int bRels;              /* aRel is worked out */
+  int bPins;              /* A relationship reads a relationship table */
   int nRel;
   JsonRel *aRel;          /* The schema's relationships, by name */
   char *zArg;             /* Kept on the connection: the table argument */
@@ -431,10 +433,12 @@ static void jsonRelsFree(JsonRel *aRel, int nRel){
 ** Copy what rel_json() needs of the nDecl declarations aDecl into
 ** *paRel. Returns an SQLite code.
 */
-static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel){
+static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel,
+                        int *pbPins){
   JsonRel *aRel;
   int i, j, k, rc = SQLITE_OK;
   *paRel = 0;
+  *pbPins = 0;
   if( nDecl==0 ) return SQLITE_OK;
   aRel = relMallocZero(sizeof(JsonRel)*nDecl);
   if( aRel==0 ) return SQLITE_NOMEM;
@@ -466,6 +470,17 @@ static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel){
     pRel->aRev = relMallocZero(nDecl);
     if( pRel->aRev ){
       for(j=0; j<nDecl; j++) pRel->aRev[j] = (u8)jsonIsReverse(p, aDecl[j]);
+    }
+    /* a table of it is itself a relationship table: its statements would
+    ** hold that table connected (see jsonConnKeep) */
+    for(j=0; j<nDecl; j++){
+      const char *zRel = aDecl[j]->zName;
+      if( sqlite3_stricmp(zRel, p->src.zName)==0
+       || sqlite3_stricmp(zRel, p->tgt.zName)==0
+       || (p->sec.zName && sqlite3_stricmp(zRel, p->sec.zName)==0)
+      ){
+        *pbPins = 1;
+      }
     }
     if( !pRel->zName || !pRel->zAttr || !pRel->zSrc || !pRel->zTgt
      || !pRel->zMember || !pRel->azKey || !pRel->azSql[0] || !pRel->azSql[1]
@@ -761,7 +776,9 @@ static int jsonCacheRels(RelGlobal *pGlobal, JsonCache *pCache,
   int nDecl = 0, rc;
   if( pCache->bRels ) return SQLITE_OK;
   rc = relListDecls(pGlobal, pCache->zDb, 0, &aDecl, &nDecl, pzErr);
-  if( rc==SQLITE_OK ) rc = jsonRelsFrom(aDecl, nDecl, &pCache->aRel);
+  if( rc==SQLITE_OK ){
+    rc = jsonRelsFrom(aDecl, nDecl, &pCache->aRel, &pCache->bPins);
+  }
   if( rc==SQLITE_OK ){
     pCache->nRel = nDecl;
     pCache->bRels = 1;
@@ -799,6 +816,10 @@ static int jsonCacheRowKeys(JsonCache *pCache){
   pCache->nReprepare = nReprepare;
   return SQLITE_OK;
 }
+
+/* The first size of a result's text at most: one large result makes the
+** next ones no larger than this at first (they grow by doubling) */
+#define JSON_HINT_MAX 65536
 
 /* Tables whose look-ups the connection keeps at most (see relJsonFunc) */
 #define JSON_NCONN 8
@@ -847,9 +868,9 @@ static JsonCache *jsonConnFind(RelGlobal *pGlobal, const char *zName){
 }
 
 /*
-** Take pCache out of the connection's list and free it.
+** Take pCache out of the connection's list (and free it).
 */
-static void jsonConnDrop(RelGlobal *pGlobal, JsonCache *pCache){
+static void jsonConnUnlink(RelGlobal *pGlobal, JsonCache *pCache){
   JsonCache **pp;
   for(pp=(JsonCache**)&pGlobal->pJson; *pp; pp=&(*pp)->pNext){
     if( *pp==pCache ){
@@ -857,6 +878,10 @@ static void jsonConnDrop(RelGlobal *pGlobal, JsonCache *pCache){
       break;
     }
   }
+  pCache->pNext = 0;
+}
+static void jsonConnDrop(RelGlobal *pGlobal, JsonCache *pCache){
+  jsonConnUnlink(pGlobal, pCache);
   jsonCacheFree(pCache);
 }
 
@@ -984,7 +1009,8 @@ static void relJsonFunc(
       if( rc==SQLITE_OK ){
         bFound = 1;
         sRoot.iRowid = sqlite3_column_int64(pRow, 0);
-        /* at once as long as the longest result so far, as a rule */
+        /* at once as long as the last result, as a rule (a longer one
+        ** grows by doubling) */
         if( jsonGrow(&sRoot.s, 0, pCache->nHint+1)==SQLITE_OK ){
           jsonObject(&sRoot.s, pRow, 1, pCache->azRowKey, pCache->nRowKey);
           sRoot.s.n--;                    /* '}' after the relationships */
@@ -1021,7 +1047,7 @@ static void relJsonFunc(
       ** jsonString escapes them), so sqlite3_column_text() copies nothing */
       sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
       sqlite3_result_subtype(ctx, 'J');
-      if( n>pCache->nHint ) pCache->nHint = n;
+      pCache->nHint = n<JSON_HINT_MAX ? n : JSON_HINT_MAX;
     }
   }
   if( rc!=SQLITE_OK ){
@@ -1040,6 +1066,13 @@ static void relJsonFunc(
   sqlite3_free(sRoot.s.z);
   sqlite3_free(sCtx.zErr);
   sqlite3_free(zErr);
+  if( bConn && pCache->bPins ){
+    /* its statements would hold a relationship table connected, and so
+    ** the list too (up to sqlite3_close(), which would then fail): it is
+    ** kept for this statement only */
+    jsonConnUnlink(pGlobal, pCache);
+    bKeep = 1;
+  }
   if( bKeep ){
     /* for the next call (SQLite frees it at once when it keeps nothing
     ** for this argument, and when the statement ends) */

@@ -121,13 +121,47 @@ int relOrderIsKey(RelDecl *p, int i){
 }
 
 /*
+** Does column zCol of pBase hold an integer wherever it equals one (the
+** rowid, or INTEGER affinity)?
+*/
+static int relColumnIsInteger(RelBase *pBase, const char *zCol){
+  int iCol = relColumnIndex(pBase, zCol);
+  if( iCol<0 ) return 0;
+  if( iCol==pBase->iIpk ) return 1;
+  return pBase->aCol[iCol].zType
+      && sqlite3_strlike("%INT%", pBase->aCol[iCol].zType, 0)==0;
+}
+
+/*
+** Does a many-to-many's association column of the target sort as the
+** target key does, for every row that joins? So when the key is the
+** target's rowid (an integer) and the column has INTEGER affinity: the
+** values that join are those integers. (Another affinity or collation
+** could sort them otherwise: '10' before '9'.)
+*/
+static int relAssocSortsAsKey(RelDecl *p){
+  int bRowid = p->zTgtKey==0 ? !p->tgt.bWithoutRowid
+                : (p->tgt.iIpk>=0
+                   && relColumnIndex(&p->tgt, p->zTgtKey)==p->tgt.iIpk);
+  if( !bRowid ) return 0;
+  /* no columns read: created by the declaration, its columns typed as
+  ** the keys (an integer key's INTEGER) */
+  if( p->sec.nCol==0 ) return 1;
+  if( !relColumnIsInteger(&p->sec, p->zTgtCol) ) return 0;
+  return !p->bSymmetric || relColumnIsInteger(&p->sec, p->zSrcCol);
+}
+
+/*
 ** Append the expression of order_by term i in the read statements to
 ** pStr. A many-to-many's association row holds the target key too, and
 ** its index (owner, target) gives that order for free: ordered by the
-** target key, it is read from the association.
+** target key, it is read from the association where that sorts the same
+** (relAssocSortsAsKey).
 */
 void relOrderAppend(sqlite3_str *pStr, RelDecl *p, int i){
-  if( p->eKind==REL_MANY_TO_MANY && relOrderIsKey(p, i) ){
+  if( p->eKind==REL_MANY_TO_MANY && relOrderIsKey(p, i)
+   && relAssocSortsAsKey(p)
+  ){
     if( p->bSymmetric ) sqlite3_str_appendall(pStr, "a.\"rel$target\"");
     else sqlite3_str_appendf(pStr, "a.\"%w\"", p->zTgtCol);
   }else{

@@ -62,6 +62,14 @@ static const struct {
     "SELECT rel_json('parent', 1, 2);"
     "SELECT rel_json('child', 5, 2);"
     "SELECT rel_json('log', 1);" },
+  /* ... not when a relationship reads a relationship table (the kept
+  ** statements would hold it connected) */
+  { "rel-json-relationship-table-as-target",
+    "CREATE VIRTUAL TABLE parent_x USING relationship(parent,"
+    "    parent_children, foreign_key=parent_id, create_index=0);"
+    "INSERT INTO child VALUES (5, 1);"
+    "SELECT rel_json('parent', 1);"
+    "SELECT rel_json('parent', 1, 2);" },
   { "rel-json-in-transaction",
     "BEGIN;"
     "INSERT INTO child VALUES (5, 1);"
