@@ -39,6 +39,9 @@
 **   orphan                under cascade delete-orphan, a row whose foreign
 **                         key is NULL; rowid of that row
 **   missing index         no index starts with the link column; NULL
+**   missing reverse       a back_populates naming a table that is not a
+**                         relationship table, or one that does not name
+**                         it back; NULL
 **   broken declaration    the tables no longer fit the declaration (a
 **                         table renamed or dropped, a column gone); NULL
 **
@@ -106,6 +109,7 @@ static const char *const zDangling = "dangling association";
 static const char *const zDuplicate = "duplicate one_to_one";
 static const char *const zOrphan = "orphan";
 static const char *const zNoIndex = "missing index";
+static const char *const zNoReverse = "missing reverse";
 static const char *const zBroken = "broken declaration";
 
 /*
@@ -354,6 +358,51 @@ static int checkAddLink(
 }
 
 /*
+** The check of p's back_populates among the nDecl declarations of its
+** schema: the table it names is declared and names p back ("both sides
+** must agree"; the other side dropped, or declared without it, breaks
+** that). Returns an SQLite code.
+*/
+static int checkAddReverse(CheckCursor *pCur, RelDecl *p, RelDecl **aDecl,
+                           int nDecl){
+  RelDecl *q = 0;
+  char *zDetail;
+  int j;
+  for(j=0; j<nDecl; j++){
+    if( sqlite3_stricmp(aDecl[j]->zName, p->zBackPop)==0 ) q = aDecl[j];
+  }
+  if( q && q->zBackPop && sqlite3_stricmp(q->zBackPop, p->zName)==0 ){
+    return SQLITE_OK;
+  }
+  if( q && q->zBackref ){
+    /* p is q's backref table, <q's target>_<backref> */
+    char *zRev = sqlite3_mprintf("%s_%s", q->tgt.zName, q->zBackref);
+    int bSame = zRev && sqlite3_stricmp(zRev, p->zName)==0;
+    sqlite3_free(zRev);
+    if( zRev==0 ) return SQLITE_NOMEM;
+    if( bSame ) return SQLITE_OK;
+  }
+  if( q==0 ){
+    zDetail = sqlite3_mprintf("back_populates=%s, which is not a"
+                              " relationship table", p->zBackPop);
+  }else if( q->zBackPop ){
+    zDetail = sqlite3_mprintf("back_populates=%s, but %s says"
+                              " back_populates=%s", p->zBackPop, q->zName,
+                              q->zBackPop);
+  }else if( q->zBackref ){
+    zDetail = sqlite3_mprintf("back_populates=%s, but %s says"
+                              " backref=%s", p->zBackPop, q->zName,
+                              q->zBackref);
+  }else{
+    zDetail = sqlite3_mprintf("back_populates=%s, but %s has no"
+                              " back_populates", p->zBackPop, q->zName);
+  }
+  if( zDetail==0 ) return SQLITE_NOMEM;
+  return checkAdd(pCur, p->zName, zNoReverse,
+                  sqlite3_mprintf("SELECT NULL, %Q", zDetail));
+}
+
+/*
 ** Add the checks of schema zDb to the cursor. A relationship table whose
 ** declaration no longer reads becomes a "broken declaration" check; any
 ** other error is returned with *pzErr set (the caller frees it).
@@ -418,6 +467,9 @@ static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
       }
       if( j<i ) continue;
       rc = checkAddLink(pCur, aDecl[i], &aLink[k], aDecl, nDecl);
+    }
+    if( rc==SQLITE_OK && aDecl[i]->zBackPop ){
+      rc = checkAddReverse(pCur, aDecl[i], aDecl, nDecl);
     }
   }
   sqlite3_free(aDecl);
