@@ -24,7 +24,7 @@ K = 1 if QUICK else 10
 BUILD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build")
 TEMPLATE = os.path.join(BUILD, "bench-orm-template.db")
 WORK = os.path.join(BUILD, "bench-orm.db")
-RUNS = 3
+RUNS = 5
 
 N_PARENT = 1000 * K          # x 10 children
 N_LEFT = N_RIGHT = 1000 * K  # m2m ends
