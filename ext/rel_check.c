@@ -366,7 +366,7 @@ static int checkAddLink(
 static int checkAddReverse(CheckCursor *pCur, RelDecl *p, RelDecl **aDecl,
                            int nDecl){
   RelDecl *q = 0;
-  char *zDetail;
+  char *zDetail, *zSql;
   int j;
   for(j=0; j<nDecl; j++){
     if( sqlite3_stricmp(aDecl[j]->zName, p->zBackPop)==0 ) q = aDecl[j];
@@ -398,8 +398,9 @@ static int checkAddReverse(CheckCursor *pCur, RelDecl *p, RelDecl **aDecl,
                               " back_populates", p->zBackPop, q->zName);
   }
   if( zDetail==0 ) return SQLITE_NOMEM;
-  return checkAdd(pCur, p->zName, zNoReverse,
-                  sqlite3_mprintf("SELECT NULL, %Q", zDetail));
+  zSql = sqlite3_mprintf("SELECT NULL, %Q", zDetail);
+  sqlite3_free(zDetail);
+  return checkAdd(pCur, p->zName, zNoReverse, zSql);
 }
 
 /*

@@ -305,6 +305,11 @@ static const struct Scenario {
   { "infer", INFER_SCHEMA, "SELECT rel_infer()" },
   /* check, diagram */
   { "check", CHECK_DECL, "SELECT * FROM rel_check" },
+  /* back_populates on one side only: a "missing reverse" row */
+  { "check-reverse", PC_SCHEMA
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    "  back_populates=child_parent);",
+    "SELECT * FROM rel_check" },
   { "check-count", CHECK_DECL TREE_DECL GRAPH_DECL,
     "SELECT relationship, problem, count(*) FROM rel_check GROUP BY 1, 2" },
   { "diagram-mermaid", JSON_DECL TREE_DECL GRAPH_DECL,
