@@ -385,14 +385,11 @@ static int checkAddReverse(CheckCursor *pCur, RelDecl *p, RelDecl **aDecl,
   if( q==0 ){
     zDetail = sqlite3_mprintf("back_populates=%s, which is not a"
                               " relationship table", p->zBackPop);
-  }else if( q->zBackPop ){
-    zDetail = sqlite3_mprintf("back_populates=%s, but %s says"
-                              " back_populates=%s", p->zBackPop, q->zName,
-                              q->zBackPop);
-  }else if( q->zBackref ){
-    zDetail = sqlite3_mprintf("back_populates=%s, but %s says"
-                              " backref=%s", p->zBackPop, q->zName,
-                              q->zBackref);
+  }else if( q->zBackPop || q->zBackref ){
+    /* (another back_populates is refused when declared; a backref not) */
+    zDetail = sqlite3_mprintf("back_populates=%s, but %s says %s=%s",
+        p->zBackPop, q->zName, q->zBackPop ? "back_populates" : "backref",
+        q->zBackPop ? q->zBackPop : q->zBackref);
   }else{
     zDetail = sqlite3_mprintf("back_populates=%s, but %s has no"
                               " back_populates", p->zBackPop, q->zName);
