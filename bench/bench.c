@@ -6,9 +6,12 @@
 **
 **   EXT       the extension to load (build/relationship)
 **   WORKLOAD  read_lookup read_join read_m2m link unlink create_link
-**             cleanup closure_tree closure_graph closure_join json_all_rows
+**             cleanup o2m_link o2m_unlink read_m2o cascade_delete set_null
+**             subtree_delete closure_tree closure_graph closure_join
+**             json_all_rows
 **             scale_gen scale_read
-**   VARIANT   ours | ref | fk (cleanup only)
+**   VARIANT   ours | ref | fk (cleanup, cascade_delete, set_null,
+**             subtree_delete)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
 **             (scale_gen / scale_read: the number of links)
 **
@@ -35,6 +38,7 @@ static unsigned long long check = 0;
 static int scale = 10;
 static const char *zVariant = "ours";
 static const char *zDbFile = 0;
+static const char *zState = 0;   /* the tables after a write, checked */
 
 static void die(const char *zWhat){
   fprintf(stderr, "bench: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
@@ -121,6 +125,38 @@ static void genOneToMany(void){
                        "CREATE INDEX child_parent_id ON child(parent_id);");
 }
 
+/* The one-to-many writes: parent 10,000 (x scale/10), 100,000 children;
+** bLinked: each child linked as in genOneToMany (else parent_id NULL);
+** zFk: what follows child.parent_id's REFERENCES (an ON DELETE action);
+** zOpts: the declaration's options after (parent, child), or 0 for none
+** (the hand-written side: the index on child(parent_id) made by hand) */
+static void genOneToManyWrites(int bLinked, const char *zFk, const char *zOpts){
+  char zSql[1000], zLink[100];
+  nParent = 1000*scale;
+  snprintf(zSql, sizeof(zSql),
+    "CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,"
+    " parent_id INTEGER REFERENCES parent(id)%s);", zFk);
+  exec(zSql);
+  snprintf(zLink, sizeof(zLink), "(i*7919) %% %d + 1", nParent);
+  snprintf(zSql, sizeof(zSql),
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+    " INSERT INTO parent SELECT i, 'parent ' || i FROM n;"
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+    " INSERT INTO child SELECT i+1, 'child ' || i, %s FROM n;",
+    nParent, nParent*10-1, bLinked ? zLink : "NULL");
+  exec(zSql);
+  if( zOpts ){
+    snprintf(zSql, sizeof(zSql), "CREATE VIRTUAL TABLE parent_children"
+             " USING relationship(parent, child%s)", zOpts);
+    exec(zSql);
+  }else{
+    exec("CREATE INDEX child_parent_id ON child(parent_id)");
+  }
+}
+/* child i's parent in genOneToMany's layout */
+static int childParent(int i){ return (int)(((long long)(i-1)*7919) % nParent) + 1; }
+
 /* left x right, nLinkPer links each; bFk: the association's foreign keys
 ** say ON DELETE CASCADE and no relationship is declared */
 static void genManyToMany(int bLinks, int bDeclare, int bFk){
@@ -172,6 +208,7 @@ static void bodyReadLookup(void){
   }
 }
 static void bodyDrainA(void){ drain(pA); }
+static void bodyRunA(void){ run(pA); }
 
 static void bodyLink(void){
   int l, k;
@@ -221,16 +258,69 @@ static void bodyCleanup(void){
   exec("COMMIT");
 }
 
+/* one-to-many link / unlink: child i with its parent, in child order */
+static void bodyChildLink(void){
+  int i;
+  exec("BEGIN");
+  for(i=1; i<=nParent*10; i++){
+    sqlite3_bind_int(pA, 1, childParent(i));
+    sqlite3_bind_int(pA, 2, i);
+    run(pA);
+  }
+  exec("COMMIT");
+}
+/* many-to-one read: every child's parent */
+static void bodyReadParent(void){
+  int i;
+  for(i=1; i<=nParent*10; i++){
+    sqlite3_bind_int(pA, 1, i);
+    drain(pA);
+  }
+}
+/* delete every parent: pB (if any) first, then pA */
+static void bodyParentDelete(void){
+  int i;
+  exec("BEGIN");
+  for(i=1; i<=nParent; i++){
+    if( pB ){
+      sqlite3_bind_int(pB, 1, i);
+      run(pB);
+    }
+    sqlite3_bind_int(pA, 1, i);
+    run(pA);
+  }
+  exec("COMMIT");
+}
+/* After a write workload: what the tables hold, into the check hash (the
+** two sides must leave the same rows) */
+static void checkState(const char *zSql){
+  sqlite3_stmt *p = prep(zSql);
+  long long n = nRows;
+  drain(p);
+  nRows = n;
+  sqlite3_finalize(p);
+}
+
 /* 100,000-node tree / random graph with cycles */
 static int nNode;
-static void genTree(int nTree){
+/* a random tree of nTree nodes (node i's parent drawn from 1..i-1);
+** zFk: what follows parent_id's REFERENCES; zOpts: the options of the
+** declaration node_children (0: none declared, the index made by hand) */
+static void genTreeFk(int nTree, const char *zFk, const char *zOpts){
   int i;
+  char zSql[500];
   sqlite3_stmt *p;
   nNode = nTree;
-  exec("CREATE TABLE node(id INTEGER PRIMARY KEY,"
-       " parent_id INTEGER REFERENCES node(id));"
-       "CREATE VIRTUAL TABLE node_children USING relationship(node, node,"
-       " kind=one_to_many, foreign_key=parent_id);");
+  snprintf(zSql, sizeof(zSql), "CREATE TABLE node(id INTEGER PRIMARY KEY,"
+           " parent_id INTEGER REFERENCES node(id)%s)", zFk);
+  exec(zSql);
+  if( zOpts ){
+    snprintf(zSql, sizeof(zSql), "CREATE VIRTUAL TABLE node_children USING"
+             " relationship(node, node, kind=one_to_many%s)", zOpts);
+    exec(zSql);
+  }else{
+    exec("CREATE INDEX node_parent_id ON node(parent_id)");
+  }
   exec("BEGIN");
   p = prep("INSERT INTO node VALUES (?1, ?2)");
   for(i=1; i<=nNode; i++){
@@ -241,6 +331,9 @@ static void genTree(int nTree){
   }
   sqlite3_finalize(p);
   exec("COMMIT");
+}
+static void genTree(int nTree){
+  genTreeFk(nTree, "", ", foreign_key=parent_id");
 }
 static void genGraph(void){
   int i, k;
@@ -404,6 +497,66 @@ int main(int argc, char **argv){
       pB = prep("DELETE FROM association WHERE right_id = ?");
     }
     xBody = bodyCleanup;
+  }else if( strcmp(zWork, "o2m_link")==0 || strcmp(zWork, "o2m_unlink")==0 ){
+    /* one-to-many: link 100,000 unlinked children to their parents (the
+    ** child's foreign key set) / unlink them again (set NULL) */
+    int bLink = strcmp(zWork, "o2m_link")==0;
+    genOneToManyWrites(!bLink, "", isOurs() ? "" : 0);
+    if( bLink ){
+      pA = prep(isOurs() ? "INSERT INTO parent_children(owner, id) VALUES (?, ?)"
+                : "UPDATE child SET parent_id = ?1 WHERE id = ?2");
+    }else{
+      pA = prep(isOurs() ? "DELETE FROM parent_children WHERE owner = ? AND id = ?"
+                : "UPDATE child SET parent_id = NULL"
+                  " WHERE id = ?2 AND parent_id = ?1");
+    }
+    xBody = bodyChildLink;
+    zState = "SELECT id, parent_id FROM child";
+  }else if( strcmp(zWork, "read_m2o")==0 ){
+    /* many-to-one: every child's parent, one lookup each */
+    genOneToManyWrites(1, "", isOurs() ? "" : 0);
+    if( isOurs() ){
+      exec("CREATE VIRTUAL TABLE child_parent USING relationship(child, parent)");
+    }
+    pA = prep(isOurs() ? "SELECT * FROM child_parent(?)"
+              : "SELECT p.* FROM child c JOIN parent p ON p.id = c.parent_id"
+                " WHERE c.id = ?");
+    xBody = bodyReadParent;
+  }else if( strcmp(zWork, "cascade_delete")==0
+         || strcmp(zWork, "set_null")==0 ){
+    /* delete every parent (10 children each): cascade='all, delete-orphan'
+    ** deletes the children, the default sets their parent_id NULL; vs
+    ** the hand-written statement first, and vs the foreign key's
+    ** ON DELETE action with PRAGMA foreign_keys=ON */
+    int bCascade = strcmp(zWork, "cascade_delete")==0;
+    int bFk = strcmp(zVariant, "fk")==0;
+    genOneToManyWrites(1,
+      bFk ? (bCascade ? " ON DELETE CASCADE" : " ON DELETE SET NULL") : "",
+      isOurs() ? (bCascade ? ", cascade='all, delete-orphan'" : "") : 0);
+    if( bFk ) exec("PRAGMA foreign_keys=ON");
+    pA = prep("DELETE FROM parent WHERE id = ?");
+    if( strcmp(zVariant, "ref")==0 ){
+      pB = prep(bCascade ? "DELETE FROM child WHERE parent_id = ?"
+                : "UPDATE child SET parent_id = NULL WHERE parent_id = ?");
+    }
+    xBody = bodyParentDelete;
+    zState = "SELECT id, parent_id FROM child";
+  }else if( strcmp(zWork, "subtree_delete")==0 ){
+    /* a self-referential tree of 100,000 nodes: node 2's subtree (about
+    ** half the tree) deleted in one statement, by cascade='all,
+    ** delete-orphan', vs one hand-written WITH RECURSIVE DELETE, and vs
+    ** ON DELETE CASCADE */
+    int bFk = strcmp(zVariant, "fk")==0;
+    genTreeFk(10000*scale, bFk ? " ON DELETE CASCADE" : "",
+              isOurs() ? ", cascade='all, delete-orphan'" : 0);
+    if( bFk ) exec("PRAGMA foreign_keys=ON");
+    pA = prep(strcmp(zVariant, "ref")==0
+      ? "WITH RECURSIVE sub(k) AS (SELECT 2 UNION SELECT n.id FROM node n"
+        " JOIN sub ON n.parent_id = sub.k)"
+        " DELETE FROM node WHERE id IN sub"
+      : "DELETE FROM node WHERE id = 2");
+    xBody = bodyRunA;
+    zState = "SELECT id, parent_id FROM node";
   }else if( strcmp(zWork, "closure_tree")==0
          || strcmp(zWork, "closure_graph")==0 ){
     int bTree = strcmp(zWork, "closure_tree")==0;
@@ -475,6 +628,7 @@ int main(int argc, char **argv){
   }
   nRows = 0; check = 0;
   timed();
+  if( zState ) checkState(zState);
   report();
   sqlite3_finalize(pA);
   sqlite3_finalize(pB);

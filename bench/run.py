@@ -70,6 +70,12 @@ def callgrind(work, variant, scale=SCALE):
     return res
 
 
+# write workloads whose driver hashes the tables after the writes (the
+# statement counts differ: the hand-written side may run two a row)
+STATE_CHECKED = ("o2m_link", "o2m_unlink", "cascade_delete", "set_null",
+                 "subtree_delete")
+
+
 def compare_ir(name, work, refvariant="ref", per=None):
     if ONLY and name not in ONLY:
         return None
@@ -82,6 +88,8 @@ def compare_ir(name, work, refvariant="ref", per=None):
     if ours.get("check") != ref.get("check") or ours.get("rows") != ref.get("rows"):
         if work.startswith(("read", "closure", "json")):
             note = "RESULTS DIFFER (rows %d vs %d)" % (ours["rows"], ref["rows"])
+    if work in STATE_CHECKED and ours.get("check") != ref.get("check"):
+        note = "TABLES DIFFER AFTER THE WRITES"
     emit(name, ours["ir"], ref["ir"], "Ir", note)
     return ours, ref
 
@@ -109,6 +117,16 @@ def sql_comparisons():
     compare_ir("create_link", "create_link")
     compare_ir("cleanup_vs_handwritten", "cleanup", "ref")
     compare_ir("cleanup_vs_fk", "cleanup", "fk")
+    # one-to-many and many-to-one, cascades: no budgets in the issue
+    compare_ir("o2m_link", "o2m_link")
+    compare_ir("o2m_unlink", "o2m_unlink")
+    compare_ir("read_m2o", "read_m2o")
+    compare_ir("cascade_delete_vs_handwritten", "cascade_delete", "ref")
+    compare_ir("cascade_delete_vs_fk", "cascade_delete", "fk")
+    compare_ir("set_null_vs_handwritten", "set_null", "ref")
+    compare_ir("set_null_vs_fk", "set_null", "fk")
+    compare_ir("subtree_delete_vs_handwritten", "subtree_delete", "ref")
+    compare_ir("subtree_delete_vs_fk", "subtree_delete", "fk")
     compare_ir("json_all_rows", "json_all_rows")
     compare_ir("closure_join_ir", "closure_join")
     for shape in ("tree", "graph"):

@@ -210,6 +210,31 @@ static int relHasIndex(sqlite3 *db, const char *zDb, const char *zTable,
 }
 
 /*
+** Is key zKey (NULL: the rowid) of table zTable its rowid? An INTEGER
+** PRIMARY KEY is, unless SQLite made an index for it (PRIMARY KEY DESC,
+** WITHOUT ROWID): such a key is a column of its own.
+*/
+static int relKeyIsRowid(sqlite3 *db, const char *zDb, const char *zTable,
+                         const char *zKey, int *pbRowid){
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  *pbRowid = zKey==0;
+  if( zKey==0 ) return SQLITE_OK;
+  rc = relPrepare(db, &pStmt,
+      "SELECT 1 FROM pragma_table_info(?1, ?2)"
+      " WHERE name=?3 COLLATE NOCASE AND pk=1 AND type='INTEGER' COLLATE"
+      " NOCASE AND (SELECT count(*) FROM pragma_table_info(?1, ?2)"
+      " WHERE pk>0)=1 AND NOT EXISTS(SELECT 1 FROM pragma_index_list(?1, ?2)"
+      " WHERE origin='pk')");
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 3, zKey, -1, SQLITE_STATIC);
+  *pbRowid = sqlite3_step(pStmt)==SQLITE_ROW;
+  return sqlite3_finalize(pStmt);
+}
+
+/*
 ** Install the triggers (and index) of link pL under rules pR, after
 ** dropping the ones it had.
 */
@@ -257,17 +282,33 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   }else if( !pR->bPassive && eDelete==DEL_DELETE
          && sqlite3_stricmp(pL->zChild, pL->zParent)==0 ){
     /* A tree: the whole subtree goes in one statement, so that it does
-    ** not depend on PRAGMA recursive_triggers. */
+    ** not depend on PRAGMA recursive_triggers. sub holds each row below
+    ** the deleted one: its rowid when that is the key, else its key and
+    ** its rowid (a key may be NULL; the rowid reaches the row without
+    ** another look-up). */
     char *zKeyC = relKey("c", pL->zKey);
+    int bRowid = 0;
     if( zKeyC==0 ){ rc = SQLITE_NOMEM; goto done; }
-    rc = relExec(db, pzErr,
+    rc = relKeyIsRowid(db, zDb, pL->zParent, pL->zKey, &bRowid);
+    if( rc==SQLITE_OK && bRowid ){
+      rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
-        "WITH RECURSIVE sub(k) AS (SELECT %s UNION"
-        " SELECT %s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
-        " SELECT c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld, zKeyC,
-        pL->zChild, pL->zCol, pL->zChild, pL->zCol);
+        "WITH RECURSIVE sub(r) AS (SELECT c.rowid FROM \"%w\" AS c"
+        " WHERE c.\"%w\" = %s UNION"
+        " SELECT c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.r)"
+        " SELECT r FROM sub); END",
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild,
+        pL->zChild, pL->zCol, zKeyOld, pL->zChild, pL->zCol);
+    }else if( rc==SQLITE_OK ) rc = relExec(db, pzErr,
+        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+        " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
+        "WITH RECURSIVE sub(k, r) AS (SELECT %s, c.rowid FROM \"%w\" AS c"
+        " WHERE c.\"%w\" = %s UNION"
+        " SELECT %s, c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
+        " SELECT r FROM sub); END",
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyC,
+        pL->zChild, pL->zCol, zKeyOld, zKeyC, pL->zChild, pL->zCol);
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
     /* BEFORE: the children go first, as SQLAlchemy deletes them, so the
