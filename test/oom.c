@@ -103,6 +103,14 @@ int sqlite3_relationship_init(sqlite3*, char**, const sqlite3_api_routines*);
   "  kind=one_to_many, foreign_key=parent_id, backref=parent);" \
   "INSERT INTO folder VALUES (1,'/',NULL),(2,'home',1),(3,'usr',1)," \
   "  (4,'ann',2),(5,'bob',2),(6,'lib',3),(7,'tcl',6);"
+#define TREE_CASCADE_SCHEMA \
+  "CREATE TABLE folder(id INTEGER PRIMARY KEY, name TEXT," \
+  "  parent_id INTEGER REFERENCES folder(id));" \
+  "INSERT INTO folder VALUES (1,'/',NULL),(2,'home',1),(3,'usr',1)," \
+  "  (4,'ann',2),(5,'bob',2),(6,'lib',3),(7,'tcl',6);"
+#define TREE_CASCADE_DECL \
+  "CREATE VIRTUAL TABLE folder_children USING relationship(folder, folder," \
+  "  kind=one_to_many, cascade='all, delete-orphan')"
 #define GRAPH_DECL \
   "CREATE TABLE node(id INTEGER PRIMARY KEY, label TEXT);" \
   "CREATE VIRTUAL TABLE node_higher_neighbors USING relationship(node, node," \
@@ -260,6 +268,9 @@ static const struct Scenario {
   /* cascades and triggers, written on the base tables */
   { "cascade-set-null", PC_SCHEMA PC_DECL, "DELETE FROM parent WHERE id = 1" },
   { "cascade-delete", PC_SCHEMA PC_ORPHAN, "DELETE FROM parent WHERE id < 3" },
+  { "declare-tree-cascade", TREE_CASCADE_SCHEMA, TREE_CASCADE_DECL },
+  { "cascade-subtree", TREE_CASCADE_SCHEMA TREE_CASCADE_DECL ";",
+    "DELETE FROM folder WHERE id = 2" },
   { "orphan-trigger", PC_SCHEMA PC_ORPHAN,
     "UPDATE child SET parent_id = NULL WHERE id = 1" },
   { "m2m-delete-source", LR_SCHEMA LR_DECL, "DELETE FROM \"left\" WHERE id = 2" },
