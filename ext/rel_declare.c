@@ -238,7 +238,16 @@ static void baseLoad(
   if( nPk==1 && !pBase->bWithoutRowid
    && sqlite3_stricmp(pBase->aCol[iPkCol].zType, "INTEGER")==0
   ){
-    pBase->iIpk = iPkCol;
+    /* the rowid, unless SQLite made an index for it (PRIMARY KEY DESC):
+    ** then it is a column of its own, its values not the rowids */
+    rc = relPrepare(pCtx->db, &pStmt, "SELECT 1 FROM pragma_index_list(?1,"
+                    " ?2) WHERE origin = 'pk'");
+    if( rc!=SQLITE_OK ){ declDbError(pCtx, rc); return; }
+    sqlite3_bind_text(pStmt, 1, pBase->zName, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)!=SQLITE_ROW ) pBase->iIpk = iPkCol;
+    rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK ){ pBase->iIpk = -1; declDbError(pCtx, rc); return; }
   }
 }
 

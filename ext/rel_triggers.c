@@ -282,10 +282,11 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   }else if( !pR->bPassive && eDelete==DEL_DELETE
          && sqlite3_stricmp(pL->zChild, pL->zParent)==0 ){
     /* A tree: the whole subtree goes in one statement, so that it does
-    ** not depend on PRAGMA recursive_triggers. sub holds each row below
-    ** the deleted one: its rowid when that is the key, else its key and
-    ** its rowid (a key may be NULL; the rowid reaches the row without
-    ** another look-up). */
+    ** not depend on PRAGMA recursive_triggers. sub starts from OLD's key
+    ** (so its column compares without affinity, as the relationship
+    ** table reads) and holds each row below: its rowid when that is the
+    ** key, else its key and rowid (a key may be NULL; the rowid reaches
+    ** the row without another look-up). */
     char *zKeyC = relKey("c", pL->zKey);
     int bRowid = 0;
     if( zKeyC==0 ){ rc = SQLITE_NOMEM; goto done; }
@@ -294,21 +295,21 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
       rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
-        "WITH RECURSIVE sub(r) AS (SELECT c.rowid FROM \"%w\" AS c"
-        " WHERE c.\"%w\" = %s UNION"
+        "WITH RECURSIVE sub(r) AS (SELECT %s UNION"
         " SELECT c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.r)"
         " SELECT r FROM sub); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild,
-        pL->zChild, pL->zCol, zKeyOld, pL->zChild, pL->zCol);
-    }else if( rc==SQLITE_OK ) rc = relExec(db, pzErr,
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld,
+        pL->zChild, pL->zCol);
+    }else if( rc==SQLITE_OK ){
+      rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
-        "WITH RECURSIVE sub(k, r) AS (SELECT %s, c.rowid FROM \"%w\" AS c"
-        " WHERE c.\"%w\" = %s UNION"
+        "WITH RECURSIVE sub(k, r) AS (SELECT %s, NULL UNION"
         " SELECT %s, c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
         " SELECT r FROM sub); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyC,
-        pL->zChild, pL->zCol, zKeyOld, zKeyC, pL->zChild, pL->zCol);
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld, zKeyC,
+        pL->zChild, pL->zCol);
+    }
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
     /* BEFORE: the children go first, as SQLAlchemy deletes them, so the

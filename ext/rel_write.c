@@ -296,15 +296,6 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       }
       sqlite3_str_appendall(pStr, ")");
       break;
-    case REL_W_CHILD_FAST:
-      /* ?1 owner, ?2 the child's rowid: its foreign key set only when the
-      ** owner row exists and the child is not linked to it already (see
-      ** relLinkChildFast) */
-      sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
-          " WHERE rowid = ?2 AND NOT (\"%w\" IS NOT NULL AND \"%w\" = ?1)"
-          " AND EXISTS(SELECT 1 FROM \"%w\".\"%w\" AS s WHERE %s = ?1)",
-          zDb, zT, p->zFk, p->zFk, p->zFk, zDb, zS, zSrcKey);
-      break;
     default: /* REL_W_CURRENT */
       sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
           " WHERE \"%w\" = ?1", zDb, zT, p->zFk);
@@ -783,29 +774,6 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
 }
 
 /*
-** A one-to-many link of an existing child by its integer rowid alone, in
-** one statement (REL_W_CHILD_FAST): the lookups of the owner and of the
-** child's current link are folded into the UPDATE's WHERE. *pbDone: the
-** link is made (one row changed). Otherwise nothing was written and the
-** caller runs the checks one by one, for the message, a new child row,
-** or a link made twice. The caller must not run that UPDATE again: a
-** child that matched and stayed unchanged was skipped by a BEFORE
-** UPDATE trigger's RAISE(IGNORE), and a second run would fire it twice.
-*/
-static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
-                            int *pbDone){
-  sqlite3_stmt *pStmt = relStmt(pTab, REL_W_CHILD_FAST);
-  int rc;
-  *pbDone = 0;
-  if( pStmt==0 ) return pTab->rcStmt;
-  sqlite3_bind_value(pStmt, 1, pOwner);
-  sqlite3_bind_int64(pStmt, 2, iKey);
-  rc = relRun(pTab, pStmt);
-  if( rc==SQLITE_OK ) *pbDone = sqlite3_changes64(pTab->db)>0;
-  return rc;
-}
-
-/*
 ** INSERT into a relationship table: link (an existing target key),
 ** create and link (no key, or a key not in the target), or for a scalar,
 ** assign. aVal[] are the nCol column values, pOwner the owner, pRowid the
@@ -829,7 +797,6 @@ static int relInsert(
   i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
   i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
-  int bChildTried = 0;            /* o2m: REL_W_CHILD_FAST ran, no change */
   int rc, i;
 
   /* one-to-many: the rows are the targets' and the rowid is the target's,
@@ -867,27 +834,6 @@ static int relInsert(
     if( !bValues ){
       rc = relLinkFast(pTab, aVal, pOwner, pKey, pRowid);
       if( rc!=SQLITE_CONSTRAINT ) return rc;
-    }
-    bValues = 0;
-  }
-
-  /* a one-to-many link by an integer rowid key alone: one statement,
-  ** unless it changes nothing */
-  if( p->eKind==REL_ONE_TO_MANY && sqlite3_value_type(pKey)==SQLITE_INTEGER
-   && (iKeyCol<0 || iKeyCol==p->tgt.iIpk)
-   && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
-    for(i=0; i<p->nTgtCol && !bValues; i++){
-      if( i==iKeyCol || i==iFkCol ) continue;
-      bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
-    }
-    if( !bValues ){
-      int bDone = 0;
-      rc = relLinkChildFast(pTab, pOwner, sqlite3_value_int64(pKey), &bDone);
-      if( rc!=SQLITE_OK || bDone ){
-        if( bDone ) *pRowid = sqlite3_value_int64(pKey);
-        return rc;
-      }
-      bChildTried = 1;
     }
     bValues = 0;
   }
@@ -1086,7 +1032,7 @@ static int relInsert(
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
-      if( bFound && !bChildTried ){
+      if( bFound ){
         rc = relRunValueRowid(pTab, REL_W_LINK, pOwner, iTgtRowid);
       }
       *pRowid = iTgtRowid;
