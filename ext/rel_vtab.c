@@ -384,6 +384,7 @@ static void relVtabFree(RelVtab *pTab){
     sqlite3_free(pTab->apRead[i]);
   }
   sqlite3_free(pTab->apRead);
+  relNestedRelease(pTab, 0);
   for(i=0; i<REL_NWRITE; i++) sqlite3_finalize(pTab->aWrite[i]);
   for(i=0; i<2; i++){
     sqlite3_finalize(pTab->apDyn[i]);
@@ -1411,6 +1412,7 @@ static int relVtabUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   int rc;
   pTab->nUpdate++;
   rc = relUpdate(pVtab, argc, argv, pRowid);
+  if( pTab->pNested ) relNestedRelease(pTab, pTab->nUpdate);
   if( --pTab->nUpdate==0 ) relWriteRelease(pTab);
   return rc;
 }

@@ -382,12 +382,62 @@ void relWriteRelease(RelVtab *pTab){
 }
 
 /*
+** A statement of its own for a nested write, from zSql (freed here). A
+** write statement of the table that is running (sqlite3_stmt_busy: it is
+** stepped further up the stack, and one of its triggers writes through
+** the table again) must not be reset or replaced under it; the nested
+** xUpdate gets this one instead, finalized when it returns
+** (relNestedRelease). NULL on error (the table's error is set).
+*/
+static sqlite3_stmt *relStmtNested(RelVtab *pTab, char *zSql){
+  RelNested *pNew = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc = SQLITE_NOMEM;
+  if( zSql ){
+    pNew = sqlite3_malloc64(sizeof(*pNew));
+    if( pNew ){
+      rc = sqlite3_prepare_v2(pTab->db, zSql, -1, &pStmt, 0);
+    }
+    sqlite3_free(zSql);
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(pNew);
+    relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
+                 rc==SQLITE_NOMEM ? "out of memory"
+                                  : sqlite3_errmsg(pTab->db));
+    pTab->rcStmt = rc;
+    return 0;
+  }
+  pNew->pStmt = pStmt;
+  pNew->iDepth = pTab->nUpdate;
+  pNew->pNext = pTab->pNested;
+  pTab->pNested = pNew;
+  return pStmt;
+}
+
+/*
+** Finalize the nested writes' statements made at xUpdate depth iDepth or
+** deeper (0: all of them).
+*/
+void relNestedRelease(RelVtab *pTab, int iDepth){
+  while( pTab->pNested && pTab->pNested->iDepth>=iDepth ){
+    RelNested *p = pTab->pNested;
+    pTab->pNested = p->pNext;
+    sqlite3_finalize(p->pStmt);
+    sqlite3_free(p);
+  }
+}
+
+/*
 ** The write statement iStmt of pTab, prepared on first use and kept; reset
 ** (REL_W_TGT_SAME: with bindings cleared). NULL on error (the table's
 ** error is set).
 */
 static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
   sqlite3_stmt *pStmt = pTab->aWrite[iStmt];
+  if( pStmt && sqlite3_stmt_busy(pStmt) ){
+    return relStmtNested(pTab, relWriteSql(pTab->pDecl, iStmt));
+  }
   if( pStmt==0 ){
     char *zSql = relWriteSql(pTab->pDecl, iStmt);
     int rc = SQLITE_NOMEM;
@@ -618,6 +668,9 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
     relVtabError(&pTab->base, "out of memory");
     pTab->rcStmt = SQLITE_NOMEM;
     return 0;
+  }
+  if( pTab->apDyn[iSlot] && sqlite3_stmt_busy(pTab->apDyn[iSlot]) ){
+    return relStmtNested(pTab, zSql);
   }
   if( pTab->apDyn[iSlot] && strcmp(pTab->azDynSql[iSlot], zSql)==0 ){
     sqlite3_free(zSql);

@@ -145,6 +145,16 @@ struct RelRead {
                               ** 0: not worked out yet (rel_vtab.c) */
 };
 
+/* A write statement prepared for one nested xUpdate: a trigger fired by
+** one of the table's own running write statements writes through the
+** table again (rel_write.c relStmt). Finalized when that xUpdate returns. */
+typedef struct RelNested RelNested;
+struct RelNested {
+  sqlite3_stmt *pStmt;
+  int iDepth;                 /* RelVtab.nUpdate of the xUpdate that made it */
+  RelNested *pNext;
+};
+
 /* A relationship table (the virtual table object). */
 struct RelVtab {
   sqlite3_vtab base;          /* Base class; must be first */
@@ -167,6 +177,7 @@ struct RelVtab {
   unsigned mStmtDrop;         /* ... that are not to be kept (rel_write.c) */
   int bStale;                 /* Declared anew since (by another connection) */
   RelAddr *pAddr;             /* Rowids of WITHOUT ROWID links (rel_addr.c) */
+  RelNested *pNested;         /* Statements of nested writes (rel_write.c) */
   int nCursor;                /* Cursors open on the table */
   int nUpdate;                /* xUpdate calls running on the table */
 };
@@ -242,6 +253,7 @@ const char *relRowidExpr(RelDecl *p);
 
 /**** Interface to code in rel_write.c ****/
 void relWriteRelease(RelVtab *pTab);
+void relNestedRelease(RelVtab *pTab, int iDepth);
 int relUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
               sqlite_int64 *pRowid);
 

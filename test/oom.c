@@ -268,6 +268,12 @@ static const struct Scenario {
   /* cascades and triggers, written on the base tables */
   { "cascade-set-null", PC_SCHEMA PC_DECL, "DELETE FROM parent WHERE id = 1" },
   { "cascade-delete", PC_SCHEMA PC_ORPHAN, "DELETE FROM parent WHERE id < 3" },
+  { "nested-write", PC_SCHEMA PC_DECL
+    "CREATE TRIGGER child_follow AFTER UPDATE OF parent_id ON child"
+    " WHEN NEW.id = 4 BEGIN"
+    " INSERT INTO parent_children(owner, id) VALUES (NEW.parent_id, 3);"
+    " UPDATE parent_children SET name = 'moved' WHERE id = 3; END;",
+    "INSERT INTO parent_children(owner, id) VALUES (1, 4)" },
   { "declare-tree-cascade", TREE_CASCADE_SCHEMA, TREE_CASCADE_DECL },
   { "cascade-subtree", TREE_CASCADE_SCHEMA TREE_CASCADE_DECL ";",
     "DELETE FROM folder WHERE id = 2" },
