@@ -296,6 +296,15 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       }
       sqlite3_str_appendall(pStr, ")");
       break;
+    case REL_W_CHILD_FAST:
+      /* ?1 owner, ?2 the child's rowid: its foreign key set only when the
+      ** owner row exists and the child is not linked to it already (see
+      ** relLinkChildFast) */
+      sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
+          " WHERE rowid = ?2 AND NOT (\"%w\" IS NOT NULL AND \"%w\" = ?1)"
+          " AND EXISTS(SELECT 1 FROM \"%w\".\"%w\" AS s WHERE %s = ?1)",
+          zDb, zT, p->zFk, p->zFk, p->zFk, zDb, zS, zSrcKey);
+      break;
     default: /* REL_W_CURRENT */
       sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
           " WHERE \"%w\" = ?1", zDb, zT, p->zFk);
@@ -827,6 +836,36 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
 }
 
 /*
+** A one-to-many link of an existing child by its integer rowid alone, in
+** one statement (REL_W_CHILD_FAST): the look-ups of the owner and of the
+** child's current link are folded into the UPDATE's WHERE. *pbDone: the
+** link is made, or the row matched and a BEFORE UPDATE trigger of the
+** child left it unchanged after writing something (deleted or re-keyed
+** the row, or wrote and said RAISE(IGNORE)): as the checks one by one
+** followed by that UPDATE end. Otherwise nothing at all was written (no
+** row changed, sqlite3_total_changes() the same) and the caller runs the
+** checks one by one, for the message, a new child row, a link made twice,
+** or a row that a trigger skipped without writing (it then runs the
+** UPDATE again, to the same end).
+*/
+static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
+                            int *pbDone){
+  sqlite3_stmt *pStmt = relStmt(pTab, REL_W_CHILD_FAST);
+  sqlite3_int64 nTotal = sqlite3_total_changes64(pTab->db);
+  int rc;
+  *pbDone = 0;
+  if( pStmt==0 ) return pTab->rcStmt;
+  sqlite3_bind_value(pStmt, 1, pOwner);
+  sqlite3_bind_int64(pStmt, 2, iKey);
+  rc = relRun(pTab, pStmt);
+  if( rc==SQLITE_OK ){
+    *pbDone = sqlite3_changes64(pTab->db)>0
+           || sqlite3_total_changes64(pTab->db)!=nTotal;
+  }
+  return rc;
+}
+
+/*
 ** INSERT into a relationship table: link (an existing target key),
 ** create and link (no key, or a key not in the target), or for a scalar,
 ** assign. aVal[] are the nCol column values, pOwner the owner, pRowid the
@@ -887,6 +926,26 @@ static int relInsert(
     if( !bValues ){
       rc = relLinkFast(pTab, aVal, pOwner, pKey, pRowid);
       if( rc!=SQLITE_CONSTRAINT ) return rc;
+    }
+    bValues = 0;
+  }
+
+  /* a one-to-many link of an existing child by its integer rowid alone:
+  ** one statement, unless it writes nothing */
+  if( p->eKind==REL_ONE_TO_MANY && sqlite3_value_type(pKey)==SQLITE_INTEGER
+   && (iKeyCol<0 || iKeyCol==p->tgt.iIpk)
+   && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+    for(i=0; i<p->nTgtCol && !bValues; i++){
+      if( i==iKeyCol || i==iFkCol ) continue;
+      bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
+    }
+    if( !bValues ){
+      int bDone = 0;
+      rc = relLinkChildFast(pTab, pOwner, sqlite3_value_int64(pKey), &bDone);
+      if( rc!=SQLITE_OK || bDone ){
+        if( bDone ) *pRowid = sqlite3_value_int64(pKey);
+        return rc;
+      }
     }
     bValues = 0;
   }

@@ -274,6 +274,12 @@ static const struct Scenario {
     " INSERT INTO parent_children(owner, id) VALUES (NEW.parent_id, 3);"
     " UPDATE parent_children SET name = 'moved' WHERE id = 3; END;",
     "INSERT INTO parent_children(owner, id) VALUES (1, 4)" },
+  { "link-trigger-skip", PC_SCHEMA PC_DECL
+    "CREATE TABLE log(x);"
+    "CREATE TRIGGER child_skip BEFORE UPDATE OF parent_id ON child"
+    " WHEN OLD.id = 4 BEGIN INSERT INTO log VALUES (OLD.id);"
+    " SELECT RAISE(IGNORE); END;",
+    "INSERT INTO parent_children(owner, id) VALUES (1, 4), (2, 3)" },
   { "declare-tree-cascade", TREE_CASCADE_SCHEMA, TREE_CASCADE_DECL },
   { "cascade-subtree", TREE_CASCADE_SCHEMA TREE_CASCADE_DECL ";",
     "DELETE FROM folder WHERE id = 2" },
