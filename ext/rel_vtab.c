@@ -1409,11 +1409,24 @@ static int relRename(sqlite3_vtab *pVtab, const char *zNew){
 static int relVtabUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                          sqlite_int64 *pRowid){
   RelVtab *pTab = (RelVtab*)pVtab;
+  RelGlobal *pGlobal = pTab->pGlobal;
   int rc;
+  /* A trigger that writes through a relationship table runs that write
+  ** as a statement of its own, which SQLite's trigger depth does not
+  ** count: without a bound, a trigger that writes through the table
+  ** whose write fired it would recurse until the stack ran out. */
+  if( pGlobal->nWriteDepth>=sqlite3_limit(pTab->db,
+                                          SQLITE_LIMIT_TRIGGER_DEPTH, -1) ){
+    relVtabError(pVtab, "relationship %s: too many levels of trigger"
+                 " recursion", pTab->pDecl ? pTab->pDecl->zName : "?");
+    return SQLITE_ERROR;
+  }
+  pGlobal->nWriteDepth++;
   pTab->nUpdate++;
   rc = relUpdate(pVtab, argc, argv, pRowid);
   if( pTab->pNested ) relNestedRelease(pTab, pTab->nUpdate);
   if( --pTab->nUpdate==0 ) relWriteRelease(pTab);
+  pGlobal->nWriteDepth--;
   return rc;
 }
 

@@ -845,8 +845,8 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
 ** followed by that UPDATE end. Otherwise nothing at all was written (no
 ** row changed, sqlite3_total_changes() the same) and the caller runs the
 ** checks one by one, for the message, a new child row, a link made twice,
-** or a row that a trigger skipped without writing (it then runs the
-** UPDATE again, to the same end).
+** or a row that a trigger skipped without writing (it then does not run
+** the UPDATE again).
 */
 static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
                             int *pbDone){
@@ -889,6 +889,7 @@ static int relInsert(
   i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
   i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
+  int bChildTried = 0;            /* o2m: REL_W_CHILD_FAST ran, no write */
   int rc, i;
 
   /* one-to-many: the rows are the targets' and the rowid is the target's,
@@ -946,6 +947,7 @@ static int relInsert(
         if( bDone ) *pRowid = sqlite3_value_int64(pKey);
         return rc;
       }
+      bChildTried = 1;
     }
     bValues = 0;
   }
@@ -1144,7 +1146,11 @@ static int relInsert(
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
-      if( bFound ){
+      if( bFound && !bChildTried ){
+        /* (after REL_W_CHILD_FAST, a child found and not linked matched
+        ** that UPDATE, on this very state since nothing was written: a
+        ** BEFORE UPDATE trigger skipped it; running it again would fire
+        ** that trigger twice) */
         rc = relRunValueRowid(pTab, REL_W_LINK, pOwner, iTgtRowid);
       }
       *pRowid = iTgtRowid;

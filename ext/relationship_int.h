@@ -111,6 +111,8 @@ struct RelGlobal {
                           ** last relationship table disconnects
                           ** (relJsonRelease), at the latest at close */
   int nJsonBusy;          /* rel_json() calls running: pJson stays */
+  int nWriteDepth;        /* xUpdate calls running, on every relationship
+                          ** table: writes nested by triggers (rel_vtab.c) */
 };
 
 /* Cached write statements of a relationship table (RelVtab.aWrite). */
