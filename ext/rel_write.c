@@ -771,7 +771,8 @@ static int relSetColumns(
 ** association columns NOT NULL (a missing owner or target gives NULL) and
 ** a UNIQUE index (or PRIMARY KEY) on exactly those two columns (a link
 ** made twice). Not symmetric (a link is stored either way round), not
-** WITHOUT ROWID. Worked out once per table (pTab->eFastLink).
+** WITHOUT ROWID. Worked out once per table (pTab->eFastLink), and again
+** when a schema change made SQLite prepare the INSERT anew (relLinkFast).
 */
 static int relFastLinkOk(RelVtab *pTab){
   RelDecl *p = pTab->pDecl;
@@ -815,17 +816,35 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
                        sqlite_int64 *pRowid){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LINK_FAST);
-  int i, rc;
+  int i, rc, nPrep;
   if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_value(pStmt, 1, pOwner);
   sqlite3_bind_value(pStmt, 2, pKey);
   for(i=p->nTgtCol; i<p->nCol; i++){
     sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
   }
+  nPrep = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_REPREPARE, 0);
   rc = sqlite3_step(pStmt);
   if( rc==SQLITE_DONE ){
+    i64 iNew = sqlite3_last_insert_rowid(pTab->db);
     sqlite3_reset(pStmt);
-    *pRowid = sqlite3_last_insert_rowid(pTab->db);
+    if( sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_REPREPARE, 0)!=nPrep ){
+      /* The schema changed since relFastLinkOk() said yes (SQLite just
+      ** prepared the INSERT again): a UNIQUE index dropped, say. If it
+      ** now says no, the row may be a second link or have a NULL end:
+      ** take it back, and let the checks one by one decide. */
+      pTab->eFastLink = 0;
+      if( !relFastLinkOk(pTab) ){
+        rc = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE rowid"
+                     " = %lld", p->zDb, p->sec.zName, iNew);
+        if( rc!=SQLITE_OK ){
+          relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+          return rc;
+        }
+        return SQLITE_CONSTRAINT;
+      }
+    }
+    *pRowid = iNew;
     return SQLITE_OK;
   }
   rc = sqlite3_reset(pStmt);
