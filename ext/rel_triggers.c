@@ -186,27 +186,36 @@ static int relDropLink(sqlite3 *db, const char *zDb, RelLink *pL,
 }
 
 /*
+** Run zSql, a question about column zCol of table zTable in schema zDb
+** (?1 table, ?2 schema, ?3 column): *pbYes is whether it returns a row.
+*/
+static int relSchemaAsk(sqlite3 *db, const char *zSql, const char *zDb,
+                        const char *zTable, const char *zCol, int *pbYes){
+  sqlite3_stmt *pStmt = 0;
+  int rc = relPrepare(db, &pStmt, "%s", zSql);
+  *pbYes = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 3, zCol, -1, SQLITE_STATIC);
+  *pbYes = sqlite3_step(pStmt)==SQLITE_ROW;
+  return sqlite3_finalize(pStmt);
+}
+
+/*
 ** Does some index of table zTable start with column zCol (or is zCol the
 ** INTEGER PRIMARY KEY)?
 */
 static int relHasIndex(sqlite3 *db, const char *zDb, const char *zTable,
                        const char *zCol, int *pbHas){
-  sqlite3_stmt *pStmt = 0;
-  int rc = relPrepare(db, &pStmt,
+  return relSchemaAsk(db,
       "SELECT 1 FROM pragma_index_list(?1, ?2) AS il"
       " WHERE NOT il.partial AND (SELECT name FROM pragma_index_info(il.name,"
       " ?2) WHERE seqno=0)=?3 COLLATE NOCASE"
       " UNION ALL SELECT 1 FROM pragma_table_info(?1, ?2)"
       " WHERE name=?3 COLLATE NOCASE AND pk=1 AND type='INTEGER' COLLATE"
       " NOCASE AND (SELECT count(*) FROM pragma_table_info(?1, ?2)"
-      " WHERE pk>0)=1");
-  *pbHas = 0;
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
-  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
-  sqlite3_bind_text(pStmt, 3, zCol, -1, SQLITE_STATIC);
-  *pbHas = sqlite3_step(pStmt)==SQLITE_ROW;
-  return sqlite3_finalize(pStmt);
+      " WHERE pk>0)=1", zDb, zTable, zCol, pbHas);
 }
 
 /*
@@ -216,22 +225,16 @@ static int relHasIndex(sqlite3 *db, const char *zDb, const char *zTable,
 */
 static int relKeyIsRowid(sqlite3 *db, const char *zDb, const char *zTable,
                          const char *zKey, int *pbRowid){
-  sqlite3_stmt *pStmt = 0;
-  int rc;
-  *pbRowid = zKey==0;
-  if( zKey==0 ) return SQLITE_OK;
-  rc = relPrepare(db, &pStmt,
+  if( zKey==0 ){
+    *pbRowid = 1;
+    return SQLITE_OK;
+  }
+  return relSchemaAsk(db,
       "SELECT 1 FROM pragma_table_info(?1, ?2)"
       " WHERE name=?3 COLLATE NOCASE AND pk=1 AND type='INTEGER' COLLATE"
       " NOCASE AND (SELECT count(*) FROM pragma_table_info(?1, ?2)"
       " WHERE pk>0)=1 AND NOT EXISTS(SELECT 1 FROM pragma_index_list(?1, ?2)"
-      " WHERE origin='pk')");
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
-  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
-  sqlite3_bind_text(pStmt, 3, zKey, -1, SQLITE_STATIC);
-  *pbRowid = sqlite3_step(pStmt)==SQLITE_ROW;
-  return sqlite3_finalize(pStmt);
+      " WHERE origin='pk')", zDb, zTable, zKey, pbRowid);
 }
 
 /*
