@@ -286,10 +286,13 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
          && sqlite3_stricmp(pL->zChild, pL->zParent)==0 ){
     /* A tree: the whole subtree goes in one statement, so that it does
     ** not depend on PRAGMA recursive_triggers. sub starts from OLD's key
-    ** (so its column compares without affinity, as the relationship
-    ** table reads) and holds each row below: its rowid when that is the
-    ** key, else its key and rowid (a key may be NULL; the rowid reaches
-    ** the row without another look-up). */
+    ** and holds each row below: its rowid when that is the key, else its
+    ** key and rowid (a key may be NULL; the rowid reaches the row without
+    ** another look-up). A key other than the rowid is wrapped in unary +
+    ** in both arms, so that sub.k has no affinity and compares as the
+    ** relationship table reads: SQLite 3.40 took a compound CTE column's
+    ** affinity from its first arm, newer releases from any arm that has
+    ** one (c's key column), which made '2' find 2 (cascade.test 4.8). */
     char *zKeyC = relKey("c", pL->zKey);
     int bRowid = 0;
     if( zKeyC==0 ){ rc = SQLITE_NOMEM; goto done; }
@@ -307,8 +310,8 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
       rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
-        "WITH RECURSIVE sub(k, r) AS (SELECT %s, NULL UNION"
-        " SELECT %s, c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
+        "WITH RECURSIVE sub(k, r) AS (SELECT +%s, NULL UNION"
+        " SELECT +%s, c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
         " SELECT r FROM sub); END",
         zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld, zKeyC,
         pL->zChild, pL->zCol);
