@@ -1365,11 +1365,39 @@ static int relUpdateRow(
 /*
 ** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
 */
+/*
+** rc, the result of one xUpdate call that began with nTotal as the
+** connection's sqlite3_total_changes64(). A row refused (SQLITE_CONSTRAINT)
+** after the call wrote to a base table (a create-and-link whose new row
+** has no key, a link the association's CHECK refuses after the new target
+** was inserted, ...) cannot be skipped or stopped at under OR IGNORE or
+** OR FAIL: SQLite would keep those writes. It is reported as an error
+** instead, and SQLite's statement journal undoes the whole statement.
+*/
+static int relRefusedPartWay(RelVtab *pTab, int rc, sqlite3_int64 nTotal){
+  int eConflict = sqlite3_vtab_on_conflict(pTab->db);
+  char *zMsg;
+  if( (rc & 0xff)!=SQLITE_CONSTRAINT
+   || (eConflict!=SQLITE_IGNORE && eConflict!=SQLITE_FAIL)
+   || sqlite3_total_changes64(pTab->db)==nTotal ){
+    return rc;
+  }
+  zMsg = sqlite3_mprintf("%s; refused after part of the row was written, so"
+      " the statement is undone despite OR %s",
+      pTab->base.zErrMsg ? pTab->base.zErrMsg : sqlite3_errstr(rc),
+      eConflict==SQLITE_IGNORE ? "IGNORE" : "FAIL");
+  sqlite3_free(pTab->base.zErrMsg);
+  pTab->base.zErrMsg = zMsg;
+  return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 int relUpdate(
   sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid
 ){
   RelVtab *pTab = (RelVtab*)pVtab;
   RelDecl *p = pTab->pDecl;
+  sqlite3_int64 nTotal = sqlite3_total_changes64(pTab->db);
+  int rc;
   if( pTab->zBroken ){
     relVtabError(pVtab, "%s", pTab->zBroken);
     return SQLITE_ERROR;
@@ -1380,17 +1408,17 @@ int relUpdate(
     return SQLITE_READONLY;
   }
   if( argc==1 ){
-    return relDelete(pTab, sqlite3_value_int64(argv[0]));
-  }
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
-    return relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
-  }
-  if( !sqlite3_value_nochange(argv[1])
+    rc = relDelete(pTab, sqlite3_value_int64(argv[0]));
+  }else if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
+    rc = relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
+  }else if( !sqlite3_value_nochange(argv[1])
    && sqlite3_value_int64(argv[0])!=sqlite3_value_int64(argv[1]) ){
     relVtabError(pVtab, "relationship %s: the rowid of a link cannot be"
                  " changed", p->zName);
     return SQLITE_CONSTRAINT;
-  }
-  return relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
+  }else{
+    rc = relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
                       argv[2+p->nCol]);
+  }
+  return rc==SQLITE_OK ? rc : relRefusedPartWay(pTab, rc, nTotal);
 }

@@ -280,6 +280,14 @@ static const struct Scenario {
     " WHEN OLD.id = 4 BEGIN INSERT INTO log VALUES (OLD.id);"
     " SELECT RAISE(IGNORE); END;",
     "INSERT INTO parent_children(owner, id) VALUES (1, 4), (2, 3)" },
+  { "ignore-partway",
+    "CREATE TABLE parent(id INTEGER PRIMARY KEY, code TEXT UNIQUE, name);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, pcode REFERENCES parent(code));"
+    "CREATE VIRTUAL TABLE child_parent USING relationship(child, parent,"
+    "  kind=many_to_one, foreign_key=pcode);"
+    "INSERT INTO child VALUES (1, NULL), (2, NULL);",
+    "INSERT OR IGNORE INTO child_parent(owner, code, name)"
+    " VALUES (2, 'b', 'pb'), (1, NULL, 'p')" },
   { "declare-tree-cascade", TREE_CASCADE_SCHEMA, TREE_CASCADE_DECL },
   { "cascade-subtree", TREE_CASCADE_SCHEMA TREE_CASCADE_DECL ";",
     "DELETE FROM folder WHERE id = 2" },
