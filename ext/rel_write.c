@@ -492,12 +492,16 @@ static int relStepError(RelVtab *pTab, sqlite3_stmt *pStmt){
 }
 
 /*
-** Run a statement that returns no rows; reset it after.
+** Run a statement that writes; reset it after. pTab->bWrote is set when it
+** changed a row (itself or by its triggers: a statement that ran to the
+** end keeps its triggers' writes).
 */
 static int relRun(RelVtab *pTab, sqlite3_stmt *pStmt){
+  sqlite3_int64 nTotal = sqlite3_total_changes64(pTab->db);
   int rc = sqlite3_step(pStmt);
   if( rc==SQLITE_DONE || rc==SQLITE_ROW ){
     sqlite3_reset(pStmt);
+    if( sqlite3_total_changes64(pTab->db)!=nTotal ) pTab->bWrote = 1;
     return SQLITE_OK;
   }
   return relStepError(pTab, pStmt);
@@ -1366,24 +1370,22 @@ static int relUpdateRow(
 ** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
 */
 /*
-** rc, the result of one xUpdate call that began with nTotal as the
-** connection's sqlite3_total_changes64(). A row refused (SQLITE_CONSTRAINT)
-** after the call wrote to a base table (a create-and-link whose new row
-** has no key, a link the association's CHECK refuses after the new target
-** was inserted, ...) cannot be skipped or stopped at under OR IGNORE or
-** OR FAIL: SQLite would keep those writes. It is reported as an error
-** instead, and SQLite's statement journal undoes the whole statement.
+** rc, the result of one xUpdate call, which wrote to a base table when
+** bWrote is set. A row refused (SQLITE_CONSTRAINT) after such a write (a
+** create-and-link's new row with no key, a link that the association's
+** CHECK refuses once the new target row is in, ...) cannot be skipped or
+** stopped at under OR IGNORE or OR FAIL: SQLite would keep what was
+** written. It is reported as an error instead, which fails the statement.
 */
-static int relRefusedPartWay(RelVtab *pTab, int rc, sqlite3_int64 nTotal){
+static int relRefusedPartWay(RelVtab *pTab, int rc, int bWrote){
   int eConflict = sqlite3_vtab_on_conflict(pTab->db);
   char *zMsg;
-  if( (rc & 0xff)!=SQLITE_CONSTRAINT
-   || (eConflict!=SQLITE_IGNORE && eConflict!=SQLITE_FAIL)
-   || sqlite3_total_changes64(pTab->db)==nTotal ){
+  if( (rc & 0xff)!=SQLITE_CONSTRAINT || !bWrote
+   || (eConflict!=SQLITE_IGNORE && eConflict!=SQLITE_FAIL) ){
     return rc;
   }
-  zMsg = sqlite3_mprintf("%s; refused after part of the row was written, so"
-      " the statement is undone despite OR %s",
+  zMsg = sqlite3_mprintf("%s; refused after part of the row was written,"
+      " which OR %s cannot skip",
       pTab->base.zErrMsg ? pTab->base.zErrMsg : sqlite3_errstr(rc),
       eConflict==SQLITE_IGNORE ? "IGNORE" : "FAIL");
   sqlite3_free(pTab->base.zErrMsg);
@@ -1396,7 +1398,8 @@ int relUpdate(
 ){
   RelVtab *pTab = (RelVtab*)pVtab;
   RelDecl *p = pTab->pDecl;
-  sqlite3_int64 nTotal = sqlite3_total_changes64(pTab->db);
+  int bOuter = pTab->bWrote;      /* a nested call's writes are its own */
+  int bWrote;
   int rc;
   if( pTab->zBroken ){
     relVtabError(pVtab, "%s", pTab->zBroken);
@@ -1407,6 +1410,7 @@ int relUpdate(
                  " base tables, or declare it without viewonly", p->zName);
     return SQLITE_READONLY;
   }
+  pTab->bWrote = 0;
   if( argc==1 ){
     rc = relDelete(pTab, sqlite3_value_int64(argv[0]));
   }else if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
@@ -1415,10 +1419,12 @@ int relUpdate(
    && sqlite3_value_int64(argv[0])!=sqlite3_value_int64(argv[1]) ){
     relVtabError(pVtab, "relationship %s: the rowid of a link cannot be"
                  " changed", p->zName);
-    return SQLITE_CONSTRAINT;
+    rc = SQLITE_CONSTRAINT;
   }else{
     rc = relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
                       argv[2+p->nCol]);
   }
-  return rc==SQLITE_OK ? rc : relRefusedPartWay(pTab, rc, nTotal);
+  bWrote = pTab->bWrote;
+  pTab->bWrote = bOuter;
+  return rc==SQLITE_OK ? rc : relRefusedPartWay(pTab, rc, bWrote);
 }

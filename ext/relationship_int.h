@@ -183,6 +183,7 @@ struct RelVtab {
   RelNested *pNested;         /* Statements of nested writes (rel_write.c) */
   int nCursor;                /* Cursors open on the table */
   int nUpdate;                /* xUpdate calls running on the table */
+  int bWrote;                 /* The running xUpdate call has written */
 };
 
 /* One link: column zCol of table zChild, referring to key zKey (NULL:
