@@ -889,44 +889,6 @@ static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
 }
 
 /*
-** relInsert failed (rc) after its first writes: take them back, newest
-** first, so that the row leaves nothing behind even where SQLite will not
-** undo the statement (inside BEGIN, a one-row statement on a virtual
-** table has no statement journal). bNew: delete the new target row at
-** rowid iNew; bCurrent: link the owner's previous one-to-one child, at
-** rowid iCurrent, to pOwner again. When all is taken back, pTab->bWrote
-** is cleared: the row may then be skipped (OR IGNORE) or stopped at (OR
-** FAIL) like one refused before any write. Out of memory is left to
-** SQLite, which rolls the transaction back for it: returns SQLITE_NOMEM
-** when rc or the taking back is out of memory, else rc. If taking back
-** fails otherwise, relRefusedPartWay() fails the statement.
-*/
-static int relUndoInsert(RelVtab *pTab, int rc, int bNew, i64 iNew,
-                         int bCurrent, i64 iCurrent, sqlite3_value *pOwner){
-  RelDecl *p = pTab->pDecl;
-  char *zErr = pTab->base.zErrMsg;  /* the message of rc, kept */
-  int rc2 = SQLITE_OK;
-  if( rc==SQLITE_NOMEM ) return rc;
-  pTab->base.zErrMsg = 0;
-  if( bNew ){
-    rc2 = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE rowid = %lld",
-                  p->zDb, p->tgt.zName, iNew);
-  }
-  if( rc2==SQLITE_OK && bCurrent ){
-    rc2 = relRunValueRowid(pTab, REL_W_LINK, pOwner, iCurrent);
-  }
-  if( rc2==SQLITE_OK ) pTab->bWrote = 0;
-  sqlite3_free(pTab->base.zErrMsg);
-  pTab->base.zErrMsg = zErr;
-  if( rc2==SQLITE_NOMEM ){
-    sqlite3_free(zErr);
-    pTab->base.zErrMsg = 0;
-    return SQLITE_NOMEM;
-  }
-  return rc;
-}
-
-/*
 ** INSERT into a relationship table: link (an existing target key),
 ** create and link (no key, or a key not in the target), or for a scalar,
 ** assign. aVal[] are the nCol column values, pOwner the owner, pRowid the
@@ -951,9 +913,6 @@ static int relInsert(
   i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int bChildTried = 0;            /* o2m: REL_W_CHILD_FAST ran, no write */
-  int bUndoCurrent = 0;           /* o2o: iCurrent unlinked (not deleted) */
-  int bUndoNew = 0;               /* iUndoNew: the new target row's rowid */
-  i64 iUndoNew = 0;
   int rc, i;
 
   /* one-to-many: the rows are the targets' and the rowid is the target's,
@@ -1155,7 +1114,6 @@ static int relInsert(
   if( bCurrent ){
     rc = relUnlinkChild(pTab, iCurrent, 0);
     if( rc!=SQLITE_OK ) goto done;
-    bUndoCurrent = !(p->mCascade & REL_CASCADE_DELETE_ORPHAN);
   }
   if( !bFound ){
     pStmt = relStmt(pTab, REL_W_TGT_INSERT);
@@ -1169,8 +1127,7 @@ static int relInsert(
     }
     rc = relRun(pTab, pStmt);
     if( rc!=SQLITE_OK ) goto done;
-    iTgtRowid = iUndoNew = sqlite3_last_insert_rowid(pTab->db);
-    bUndoNew = 1;
+    iTgtRowid = sqlite3_last_insert_rowid(pTab->db);
     if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
       rc = relExec(pTab->db, 0, "UPDATE \"%w\".\"%w\" SET rowid = %lld"
                    " WHERE rowid = %lld", p->zDb, p->tgt.zName,
@@ -1179,7 +1136,7 @@ static int relInsert(
         relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
         goto done;
       }
-      iTgtRowid = iUndoNew = sqlite3_value_int64(pRowidVal);
+      iTgtRowid = sqlite3_value_int64(pRowidVal);
     }
     if( p->eKind==REL_MANY_TO_MANY && !p->bSymmetric
      && (p->zTgtKey==0 || iKeyCol==p->tgt.iIpk) ){
@@ -1243,10 +1200,6 @@ static int relInsert(
   }
 
  done:
-  if( rc!=SQLITE_OK && (bUndoNew || bUndoCurrent) ){
-    rc = relUndoInsert(pTab, rc, bUndoNew, iUndoNew, bUndoCurrent,
-                       iCurrent, pOwner);
-  }
   sqlite3_value_free(pSrcFk);
   sqlite3_value_free(pTgtKey);
   return rc;
@@ -1417,28 +1370,23 @@ static int relUpdateRow(
 ** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
 */
 /*
-** rc, the result of one xUpdate call, which left writes to a base table
-** when bWrote is set (relInsert takes its own back when it can: see
-** relUndoInsert). A row refused (SQLITE_CONSTRAINT) with writes left (the
-** previous one-to-one child deleted under delete-orphan, an UPDATE that
-** set the target's columns before its move was refused) cannot be skipped
-** or stopped at under OR IGNORE or OR FAIL: SQLite would keep them. It is
-** reported as an error instead, which fails the statement.
+** rc, the result of one xUpdate call, which wrote to a base table when
+** bWrote is set. A row refused (SQLITE_CONSTRAINT) after such a write (a
+** create-and-link's new row with no key, a link that the association's
+** CHECK refuses once the new target row is in, ...) cannot be skipped or
+** stopped at under OR IGNORE or OR FAIL: SQLite would keep what was
+** written. It is reported as an error instead, which fails the statement.
 */
 static int relRefusedPartWay(RelVtab *pTab, int rc, int bWrote){
   int eConflict = sqlite3_vtab_on_conflict(pTab->db);
-  const char *zErr;
   char *zMsg;
   if( (rc & 0xff)!=SQLITE_CONSTRAINT || !bWrote
    || (eConflict!=SQLITE_IGNORE && eConflict!=SQLITE_FAIL) ){
     return rc;
   }
-  zErr = pTab->base.zErrMsg ? pTab->base.zErrMsg : sqlite3_errstr(rc);
-  zMsg = sqlite3_mprintf("%s%s%s%s; refused after part of the row was"
-      " written, which OR %s cannot skip",
-      strncmp(zErr, "relationship ", 13) ? "relationship " : "",
-      strncmp(zErr, "relationship ", 13) ? pTab->pDecl->zName : "",
-      strncmp(zErr, "relationship ", 13) ? ": " : "", zErr,
+  zMsg = sqlite3_mprintf("%s; refused after part of the row was written,"
+      " which OR %s cannot skip",
+      pTab->base.zErrMsg ? pTab->base.zErrMsg : sqlite3_errstr(rc),
       eConflict==SQLITE_IGNORE ? "IGNORE" : "FAIL");
   sqlite3_free(pTab->base.zErrMsg);
   pTab->base.zErrMsg = zMsg;

@@ -288,16 +288,6 @@ static const struct Scenario {
     "INSERT INTO child VALUES (1, NULL), (2, NULL);",
     "INSERT OR IGNORE INTO child_parent(owner, code, name)"
     " VALUES (2, 'b', 'pb'), (1, NULL, 'p')" },
-  { "undo-one-to-one",
-    "CREATE TABLE person(id INTEGER PRIMARY KEY);"
-    "CREATE TABLE passport(id INTEGER PRIMARY KEY, no TEXT NOT NULL,"
-    "  person_id INTEGER REFERENCES person(id));"
-    "CREATE VIRTUAL TABLE person_passport USING relationship(person,"
-    "  passport, kind=one_to_one);"
-    "INSERT INTO person VALUES (1), (2);"
-    "INSERT INTO passport VALUES (1, 'P1', 1);",
-    "INSERT OR IGNORE INTO person_passport(owner, no)"
-    " VALUES (1, NULL), (2, 'P2')" },
   { "declare-tree-cascade", TREE_CASCADE_SCHEMA, TREE_CASCADE_DECL },
   { "cascade-subtree", TREE_CASCADE_SCHEMA TREE_CASCADE_DECL ";",
     "DELETE FROM folder WHERE id = 2" },
