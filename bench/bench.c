@@ -105,6 +105,19 @@ static void run(sqlite3_stmt *p){
 */
 static int nParent, nLeft, nRight, nLinkPer;
 
+/* The relationship declared (zDecl, then zOpts and ")"), or with zOpts
+** NULL, the index that hand-written SQL needs made instead (zIndex). */
+static void declareOrIndex(const char *zDecl, const char *zOpts,
+                           const char *zIndex){
+  char zSql[500];
+  if( zOpts ){
+    snprintf(zSql, sizeof(zSql), "%s%s)", zDecl, zOpts);
+    exec(zSql);
+  }else{
+    exec(zIndex);
+  }
+}
+
 /* parent 10,000 (x scale/10) x 10 children; parent_children declared */
 static void genOneToMany(void){
   char zSql[1000];
@@ -146,13 +159,9 @@ static void genOneToManyWrites(int bLinked, const char *zFk, const char *zOpts){
     " INSERT INTO child SELECT i+1, 'child ' || i, %s FROM n;",
     nParent, nParent*10-1, bLinked ? zLink : "NULL");
   exec(zSql);
-  if( zOpts ){
-    snprintf(zSql, sizeof(zSql), "CREATE VIRTUAL TABLE parent_children"
-             " USING relationship(parent, child%s)", zOpts);
-    exec(zSql);
-  }else{
-    exec("CREATE INDEX child_parent_id ON child(parent_id)");
-  }
+  declareOrIndex("CREATE VIRTUAL TABLE parent_children"
+                 " USING relationship(parent, child", zOpts,
+                 "CREATE INDEX child_parent_id ON child(parent_id)");
 }
 /* child i's parent in genOneToMany's layout */
 static int childParent(int i){ return (int)(((long long)(i-1)*7919) % nParent) + 1; }
@@ -304,13 +313,9 @@ static void genTreeFk(int nTree, const char *zFk, const char *zOpts){
   snprintf(zSql, sizeof(zSql), "CREATE TABLE node(id INTEGER PRIMARY KEY,"
            " parent_id INTEGER REFERENCES node(id)%s)", zFk);
   exec(zSql);
-  if( zOpts ){
-    snprintf(zSql, sizeof(zSql), "CREATE VIRTUAL TABLE node_children USING"
-             " relationship(node, node, kind=one_to_many%s)", zOpts);
-    exec(zSql);
-  }else{
-    exec("CREATE INDEX node_parent_id ON node(parent_id)");
-  }
+  declareOrIndex("CREATE VIRTUAL TABLE node_children USING"
+                 " relationship(node, node, kind=one_to_many", zOpts,
+                 "CREATE INDEX node_parent_id ON node(parent_id)");
   exec("BEGIN");
   p = prep("INSERT INTO node VALUES (?1, ?2)");
   for(i=1; i<=nNode; i++){

@@ -1367,9 +1367,6 @@ static int relUpdateRow(
 }
 
 /*
-** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
-*/
-/*
 ** rc, the result of one xUpdate call, which wrote to a base table when
 ** bWrote is set. A row refused (SQLITE_CONSTRAINT) after such a write (a
 ** create-and-link's new row with no key, a link that the association's
@@ -1379,20 +1376,28 @@ static int relUpdateRow(
 */
 static int relRefusedPartWay(RelVtab *pTab, int rc, int bWrote){
   int eConflict = sqlite3_vtab_on_conflict(pTab->db);
+  const char *zErr;
+  int bNamed;                     /* zErr names the relationship already */
   char *zMsg;
   if( (rc & 0xff)!=SQLITE_CONSTRAINT || !bWrote
    || (eConflict!=SQLITE_IGNORE && eConflict!=SQLITE_FAIL) ){
     return rc;
   }
-  zMsg = sqlite3_mprintf("%s; refused after part of the row was written,"
-      " which OR %s cannot skip",
-      pTab->base.zErrMsg ? pTab->base.zErrMsg : sqlite3_errstr(rc),
+  zErr = pTab->base.zErrMsg ? pTab->base.zErrMsg : sqlite3_errstr(rc);
+  bNamed = strncmp(zErr, "relationship ", 13)==0;
+  zMsg = sqlite3_mprintf("%s%s%s%s; refused after part of the row was"
+      " written, which OR %s cannot skip",
+      bNamed ? "" : "relationship ", bNamed ? "" : pTab->pDecl->zName,
+      bNamed ? "" : ": ", zErr,
       eConflict==SQLITE_IGNORE ? "IGNORE" : "FAIL");
   sqlite3_free(pTab->base.zErrMsg);
   pTab->base.zErrMsg = zMsg;
   return zMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+/*
+** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
+*/
 int relUpdate(
   sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid
 ){
