@@ -278,8 +278,9 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       /* ?1 owner, ?2 target key, ?(3+j) association column j: the owner
       ** when the source row exists, the target's stored key when the
       ** target row does, NULL otherwise (which the NOT NULL association
-      ** columns refuse; see relLinkFast) */
-      sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
+      ** columns refuse; see relLinkFast). OR ABORT: a NOT NULL or UNIQUE
+      ** declared ON CONFLICT IGNORE or REPLACE must fail here too */
+      sqlite3_str_appendf(pStr, "INSERT OR ABORT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
                           zDb, zA, p->zSrcCol, p->zTgtCol);
       for(i=p->nTgtCol; i<p->nCol; i++){
         sqlite3_str_appendf(pStr, ", \"%w\"",
@@ -813,11 +814,13 @@ static int relFastLinkOk(RelVtab *pTab){
 ** into the INSERT (relFastLinkOk says why that is safe). SQLITE_OK: the
 ** link is made. SQLITE_CONSTRAINT: a rule is broken and nothing was
 ** written; the caller runs the checks one by one for the exact message
-** and the statement's conflict clause. Other codes are errors.
+** and the statement's conflict clause. Other codes are errors. *pbSkipped
+** is set when the INSERT ran but stored no row (a trigger's RAISE(IGNORE)
+** skipped it): the caller runs the checks, but not the INSERT again.
 */
 static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
                        sqlite3_value *pOwner, sqlite3_value *pKey,
-                       sqlite_int64 *pRowid){
+                       sqlite_int64 *pRowid, int *pbSkipped){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LINK_FAST);
   int i, rc, nPrep;
@@ -831,14 +834,16 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
   rc = sqlite3_step(pStmt);
   if( rc==SQLITE_DONE ){
     i64 iNew = sqlite3_last_insert_rowid(pTab->db);
+    int bRow = sqlite3_changes64(pTab->db)>0;
     sqlite3_reset(pStmt);
+    *pbSkipped = !bRow;
     if( sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_REPREPARE, 0)!=nPrep ){
       /* The schema changed since relFastLinkOk() said yes (SQLite just
       ** prepared the INSERT again): a UNIQUE index dropped, say. If it
       ** now says no, the row may be a second link or have a NULL end:
       ** take it back, and let the checks one by one decide. */
       pTab->eFastLink = 0;
-      if( !relFastLinkOk(pTab) ){
+      if( !relFastLinkOk(pTab) && bRow ){
         rc = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE rowid"
                      " = %lld", p->zDb, p->sec.zName, iNew);
         if( rc!=SQLITE_OK ){
@@ -848,6 +853,7 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
         return SQLITE_CONSTRAINT;
       }
     }
+    if( !bRow ) return SQLITE_CONSTRAINT;
     *pRowid = iNew;
     return SQLITE_OK;
   }
@@ -913,6 +919,7 @@ static int relInsert(
   i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int bChildTried = 0;            /* o2m: REL_W_CHILD_FAST ran, no write */
+  int bLinkSkipped = 0;           /* m2m: a trigger skipped REL_W_LINK_FAST */
   int rc, i;
 
   /* one-to-many: the rows are the targets' and the rowid is the target's,
@@ -948,7 +955,7 @@ static int relInsert(
       bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
     }
     if( !bValues ){
-      rc = relLinkFast(pTab, aVal, pOwner, pKey, pRowid);
+      rc = relLinkFast(pTab, aVal, pOwner, pKey, pRowid, &bLinkSkipped);
       if( rc!=SQLITE_CONSTRAINT ) return rc;
     }
     bValues = 0;
@@ -1127,6 +1134,16 @@ static int relInsert(
     }
     rc = relRun(pTab, pStmt);
     if( rc!=SQLITE_OK ) goto done;
+    if( sqlite3_changes64(pTab->db)==0 ){
+      /* the target table's ON CONFLICT IGNORE or a trigger's RAISE(IGNORE)
+      ** skipped the row: there is nothing to link, and last_insert_rowid()
+      ** names some other row */
+      rc = relConstraint(pTab, "the new %s row was not inserted (an ON"
+                         " CONFLICT IGNORE or a trigger's RAISE(IGNORE)"
+                         " skipped it); give the key of an existing row to"
+                         " link it", p->tgt.zName);
+      goto done;
+    }
     iTgtRowid = sqlite3_last_insert_rowid(pTab->db);
     if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
       rc = relExec(pTab->db, 0, "UPDATE \"%w\".\"%w\" SET rowid = %lld"
@@ -1183,6 +1200,13 @@ static int relInsert(
       *pRowid = iSrcRowid;
       break;
     default:
+      if( bFound && bLinkSkipped ){
+        /* REL_W_LINK_FAST ran with these very values (both ends were
+        ** there) and a trigger skipped it: running it again would fire
+        ** that trigger twice. Nothing linked, last_insert_rowid() kept */
+        *pRowid = sqlite3_last_insert_rowid(pTab->db);
+        break;
+      }
       pStmt = relStmt(pTab, REL_W_LINK);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);
@@ -1195,7 +1219,12 @@ static int relInsert(
         sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
       }
       rc = relRun(pTab, pStmt);
-      *pRowid = relLinkRowid(p, sqlite3_last_insert_rowid(pTab->db));
+      if( rc==SQLITE_OK && sqlite3_changes64(pTab->db)>0 ){
+        *pRowid = relLinkRowid(p, sqlite3_last_insert_rowid(pTab->db));
+      }else{
+        /* a trigger's RAISE(IGNORE) skipped the link: nothing to name */
+        *pRowid = sqlite3_last_insert_rowid(pTab->db);
+      }
       break;
   }
 
