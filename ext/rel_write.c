@@ -482,13 +482,28 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
 }
 
 /*
+** Report the connection's error (a base table's constraint, a trigger's
+** RAISE, ...) as this relationship's: "relationship X: <error>", unless a
+** nested write through a relationship table named one already.
+*/
+static void relBaseError(RelVtab *pTab){
+  const char *zErr = sqlite3_errmsg(pTab->db);
+  if( strncmp(zErr, "relationship ", 13)==0 ){
+    relVtabError(&pTab->base, "%s", zErr);
+  }else{
+    relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
+                 zErr);
+  }
+}
+
+/*
 ** Report the connection's error for a failed step of one of our own
 ** statements, and return its code.
 */
 static int relStepError(RelVtab *pTab, sqlite3_stmt *pStmt){
   int rc = sqlite3_reset(pStmt);
   if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
-  relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+  relBaseError(pTab);
   return rc;
 }
 
@@ -847,7 +862,7 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
         rc = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE rowid"
                      " = %lld", p->zDb, p->sec.zName, iNew);
         if( rc!=SQLITE_OK ){
-          relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+          relBaseError(pTab);
           return rc;
         }
         return SQLITE_CONSTRAINT;
@@ -860,7 +875,7 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
   rc = sqlite3_reset(pStmt);
   if( (rc & 0xff)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
   if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
-  relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+  relBaseError(pTab);
   return rc;
 }
 
@@ -1150,7 +1165,7 @@ static int relInsert(
                    " WHERE rowid = %lld", p->zDb, p->tgt.zName,
                    sqlite3_value_int64(pRowidVal), iTgtRowid);
       if( rc!=SQLITE_OK ){
-        relVtabError(&pTab->base, "%s", sqlite3_errmsg(pTab->db));
+        relBaseError(pTab);
         goto done;
       }
       iTgtRowid = sqlite3_value_int64(pRowidVal);
