@@ -280,6 +280,18 @@ static const struct Scenario {
     " WHEN OLD.id = 4 BEGIN INSERT INTO log VALUES (OLD.id);"
     " SELECT RAISE(IGNORE); END;",
     "INSERT INTO parent_children(owner, id) VALUES (1, 4), (2, 3)" },
+  { "create-skipped",
+    "CREATE TABLE post(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE tag(id INTEGER PRIMARY KEY,"
+    "  name TEXT UNIQUE ON CONFLICT IGNORE);"
+    "CREATE VIRTUAL TABLE post_tags USING relationship(post, tag,"
+    "  secondary=post_tag);"
+    "INSERT INTO post VALUES (1), (2); INSERT INTO tag VALUES (1, 'sql');",
+    "INSERT OR IGNORE INTO post_tags(owner, name) VALUES (1,'sql'),(2,'tcl')" },
+  { "m2m-link-trigger-skip", LR_SCHEMA LR_DECL
+    "CREATE TRIGGER assoc_skip BEFORE INSERT ON association"
+    " WHEN NEW.left_id = 3 BEGIN SELECT RAISE(IGNORE); END;",
+    "INSERT INTO left_children(owner, id) VALUES (3, 1), (2, 4)" },
   { "ignore-partway",
     "CREATE TABLE parent(id INTEGER PRIMARY KEY, code TEXT UNIQUE, name);"
     "CREATE TABLE child(id INTEGER PRIMARY KEY, pcode REFERENCES parent(code));"
