@@ -33,6 +33,7 @@ SQLITE_EXTENSION_INIT1
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 
 /*
 ** Set the error message of a virtual table, freeing any earlier one.
@@ -430,6 +431,53 @@ static int relDeclareAppendOpt(sqlite3_str *pStr, char *zOpt){
 }
 
 /*
+** The double that the number text z..zEnd stands for, its syntax checked
+** by the caller ([+-] digits [. digits] [e [+-] digits]). strtod() reads
+** the decimal point of the program's locale (a comma in de_DE, where
+** "1.5" would read as 1), so it is given the digits without a point, the
+** exponent adjusted: "12.5e3" as "125e2". At most 40 significant digits
+** are kept (SQLite's own conversion keeps fewer), the exponent is clamped
+** (beyond it the value is 0 or infinite either way). Allocates nothing.
+*/
+static double relAtof(const char *z, const char *zEnd){
+  char zBuf[64];                  /* sign, 40 digits, 'e', sign, 6 digits */
+  int n = 0, nSig = 0, bPoint = 0, bNeg = 0;
+  long long iExp = 0, iSrcExp = 0;
+  const char *p = z;
+  if( p<zEnd && (*p=='+' || *p=='-') ){ bNeg = *p=='-'; p++; }
+  if( bNeg ) zBuf[n++] = '-';
+  for(; p<zEnd && *p!='e' && *p!='E'; p++){
+    if( *p=='.' ){ bPoint = 1; continue; }
+    if( nSig==0 && *p=='0' ){       /* a leading zero */
+      if( bPoint ) iExp--;
+      continue;
+    }
+    if( nSig<40 ){
+      zBuf[n++] = *p;
+      nSig++;
+      if( bPoint ) iExp--;
+    }else if( !bPoint ){
+      iExp++;                       /* an integer digit dropped */
+    }
+  }
+  if( nSig==0 ) return bNeg ? -0.0 : 0.0;
+  if( p<zEnd ){                     /* the exponent */
+    int bExpNeg = 0;
+    p++;
+    if( p<zEnd && (*p=='+' || *p=='-') ){ bExpNeg = *p=='-'; p++; }
+    for(; p<zEnd; p++){
+      if( iSrcExp<100000 ) iSrcExp = iSrcExp*10 + (*p - '0');
+    }
+    if( bExpNeg ) iSrcExp = -iSrcExp;
+  }
+  iExp += iSrcExp;
+  if( iExp>100000 ) iExp = 100000;
+  if( iExp<-100000 ) iExp = -100000;
+  snprintf(&zBuf[n], sizeof(zBuf)-n, "e%lld", iExp);
+  return strtod(zBuf, 0);
+}
+
+/*
 ** The number text z stands for when numeric affinity is applied to it, as
 ** SQLite does when the text is compared with a column of INTEGER, REAL or
 ** NUMERIC affinity ('1' and ' 2.0 ' are the integers 1 and 2, '1.5' the
@@ -475,7 +523,7 @@ int relNumericText(const char *z, int *peType, i64 *piKey){
       return 1;
     }
   }
-  r = strtod(z, 0);
+  r = relAtof(z, zEnd);
   if( r>=-9.2e18 && r<=9.2e18 && r==(double)(i64)r ){
     *peType = SQLITE_INTEGER;
     *piKey = (i64)r;

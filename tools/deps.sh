@@ -10,8 +10,9 @@
 #
 # hosts: what test/hosts.test and test/embed.test use: pkg-config, and
 # Debian's /usr/bin/python3 (not whatever python3 is first on PATH) with
-# its sqlite3 module and SQLAlchemy. latest: npm, which fetches the newer
-# SQLite that make test-sqlite-latest builds.
+# its sqlite3 module and SQLAlchemy; and the source of the de_DE locale
+# (package locales) that test/locale.test compiles. latest: npm, which
+# fetches the newer SQLite that make test-sqlite-latest builds.
 # bench: valgrind (callgrind counts), Debian's /usr/bin/python3 with its
 # sqlite3 module and python3-sqlalchemy (the ORM comparisons).
 set -u
@@ -41,6 +42,8 @@ for w in $want; do
       /usr/bin/python3 -c 'import sqlite3' >/dev/null 2>&1 || need python3
       /usr/bin/python3 -c 'import sqlalchemy' >/dev/null 2>&1 \
         || need python3-sqlalchemy
+      # test/locale.test compiles the de_DE locale with localedef
+      [ -f /usr/share/i18n/locales/de_DE ] || need locales
       ;;
     latest)
       command -v npm >/dev/null 2>&1 || need npm
