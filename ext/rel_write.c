@@ -497,6 +497,25 @@ static void relBaseError(RelVtab *pTab){
 }
 
 /*
+** The code to give SQLite for rc, a base table's error. A constraint that
+** a conflict clause resolves (NOT NULL, UNIQUE, CHECK, ...) stays one, so
+** that OR IGNORE skips the row as it would in plain SQL. A trigger's
+** RAISE(ABORT | FAIL | ROLLBACK) and a foreign key error end a plain
+** statement whatever its OR clause says; as SQLITE_CONSTRAINT, OR IGNORE
+** would skip them (and after RAISE(ROLLBACK) go on writing outside the
+** transaction that was rolled back), so they become SQLITE_ERROR.
+*/
+static int relBaseCode(RelVtab *pTab, int rc){
+  if( (rc & 0xff)==SQLITE_CONSTRAINT ){
+    int x = sqlite3_extended_errcode(pTab->db);
+    if( x==SQLITE_CONSTRAINT_TRIGGER || x==SQLITE_CONSTRAINT_FOREIGNKEY ){
+      return SQLITE_ERROR;
+    }
+  }
+  return rc;
+}
+
+/*
 ** Report the connection's error for a failed step of one of our own
 ** statements, and return its code.
 */
@@ -504,7 +523,7 @@ static int relStepError(RelVtab *pTab, sqlite3_stmt *pStmt){
   int rc = sqlite3_reset(pStmt);
   if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
   relBaseError(pTab);
-  return rc;
+  return relBaseCode(pTab, rc);
 }
 
 /*
@@ -863,7 +882,7 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
                      " = %lld", p->zDb, p->sec.zName, iNew);
         if( rc!=SQLITE_OK ){
           relBaseError(pTab);
-          return rc;
+          return relBaseCode(pTab, rc);
         }
         return SQLITE_CONSTRAINT;
       }
@@ -873,10 +892,10 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
     return SQLITE_OK;
   }
   rc = sqlite3_reset(pStmt);
-  if( (rc & 0xff)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
   if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+  if( relBaseCode(pTab, rc)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
   relBaseError(pTab);
-  return rc;
+  return relBaseCode(pTab, rc);
 }
 
 /*

@@ -98,6 +98,13 @@ proc do_test {name script expected} {
   report $name [same_result $got $expected] $got $expected
 }
 
+# Is a transaction open? (BEGIN fails inside one)
+proc in_txn {} {
+  if {[catch { execsql BEGIN }]} { return 1 }
+  execsql COMMIT
+  return 0
+}
+
 proc execsql {sql {dbh db}} {
   uplevel 1 [list $dbh eval $sql]
 }
