@@ -122,9 +122,10 @@ static char *relWriteSql(RelDecl *p, int iStmt){
   }
   switch( iStmt ){
     case REL_W_OWNER_FIND:
-      /* -> source rowid [, m2o: its foreign key] */
-      sqlite3_str_appendf(pStr, "SELECT s.rowid%s%w%s FROM \"%w\".\"%w\" AS s"
-          " WHERE %s = ?1", p->eKind==REL_MANY_TO_ONE ? ", s.\"" : "",
+      /* -> source rowid, its key as stored [, m2o: its foreign key] */
+      sqlite3_str_appendf(pStr, "SELECT s.rowid, %s%s%w%s FROM \"%w\".\"%w\""
+          " AS s WHERE %s = ?1", zSrcKey,
+          p->eKind==REL_MANY_TO_ONE ? ", s.\"" : "",
           p->eKind==REL_MANY_TO_ONE ? p->zFk : "",
           p->eKind==REL_MANY_TO_ONE ? "\"" : "", zDb, zS, zSrcKey);
       break;
@@ -671,11 +672,16 @@ static int relUnlinkSource(RelVtab *pTab, i64 iRowid, int bCheckOnly){
 
 /*
 ** Look up the source row of key pOwner. Sets *piRowid and, for a
-** many-to-one, copies its current foreign key into *ppFk (the caller frees
-** it with sqlite3_value_free()). SQLITE_CONSTRAINT when there is none.
+** many-to-one, copies its current foreign key into *ppFk; when ppKey is
+** not NULL, copies the key as the row stores it into *ppKey ('alice' for
+** 'ALICE' under NOCASE, 1 for '1' or 1.0 in an integer key): the value a
+** link must store, or the owner's own reads and the cleanup triggers,
+** which compare bytes, would not find it. The caller frees the copies
+** with sqlite3_value_free(). SQLITE_CONSTRAINT when there is none.
 */
-static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner, i64 *piRowid,
-                        sqlite3_value **ppFk){
+static int relFindOwnerKey(RelVtab *pTab, sqlite3_value *pOwner,
+                           i64 *piRowid, sqlite3_value **ppFk,
+                           sqlite3_value **ppKey){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt;
   int rc;
@@ -697,11 +703,30 @@ static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner, i64 *piRowid,
   if( rc!=SQLITE_ROW ) return rc;
   *piRowid = sqlite3_column_int64(pStmt, 0);
   if( ppFk ){
-    *ppFk = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+    *ppFk = sqlite3_value_dup(sqlite3_column_value(pStmt, 2));
     if( *ppFk==0 ){ sqlite3_reset(pStmt); return SQLITE_NOMEM; }
+  }
+  if( ppKey ){
+    *ppKey = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+    if( *ppKey==0 ){ sqlite3_reset(pStmt); return SQLITE_NOMEM; }
   }
   sqlite3_reset(pStmt);
   return SQLITE_OK;
+}
+static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner, i64 *piRowid,
+                        sqlite3_value **ppFk){
+  return relFindOwnerKey(pTab, pOwner, piRowid, ppFk, 0);
+}
+
+/*
+** Is pOwner stored as it is given, whatever the source key's affinity and
+** collation? So when it is an integer and the key is the rowid (or its
+** INTEGER PRIMARY KEY). The one-statement links bind the owner as given,
+** so only then.
+*/
+static int relOwnerAsGiven(RelDecl *p, sqlite3_value *pOwner){
+  return sqlite3_value_type(pOwner)==SQLITE_INTEGER
+      && (p->zSrcKey==0 || relColumnIndex(&p->src, p->zSrcKey)==p->src.iIpk);
 }
 
 /*
@@ -948,6 +973,7 @@ static int relInsert(
   sqlite3_value *pIpk = 0;        /* o2m: a rowid given for the key column */
   sqlite3_value *pSrcFk = 0;      /* m2o: the source's current link */
   sqlite3_value *pTgtKey = 0;     /* the target key, found or made */
+  sqlite3_value *pOwnerKey = 0;   /* the owner's key as stored */
   sqlite3_stmt *pStmt;
   i64 iSrcRowid = 0, iTgtRowid = 0, iCurrent = 0;
   i64 iAssoc = 0;                 /* m2m, WITHOUT ROWID: the link's rowid */
@@ -983,7 +1009,7 @@ static int relInsert(
 
   /* a many-to-many link by key alone: one statement, unless it fails */
   if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pKey)!=SQLITE_NULL
-   && sqlite3_value_type(pOwner)!=SQLITE_NULL && relFastLinkOk(pTab) ){
+   && relOwnerAsGiven(p, pOwner) && relFastLinkOk(pTab) ){
     for(i=0; i<p->nTgtCol && !bValues; i++){
       if( i==iKeyCol ) continue;
       bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
@@ -999,7 +1025,7 @@ static int relInsert(
   ** one statement, unless it writes nothing */
   if( p->eKind==REL_ONE_TO_MANY && sqlite3_value_type(pKey)==SQLITE_INTEGER
    && (iKeyCol<0 || iKeyCol==p->tgt.iIpk)
-   && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+   && relOwnerAsGiven(p, pOwner) ){
     for(i=0; i<p->nTgtCol && !bValues; i++){
       if( i==iKeyCol || i==iFkCol ) continue;
       bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
@@ -1017,9 +1043,11 @@ static int relInsert(
   }
 
   /* 1. checks, no writes */
-  rc = relFindOwner(pTab, pOwner, &iSrcRowid,
-                    p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0);
+  rc = relFindOwnerKey(pTab, pOwner, &iSrcRowid,
+                       p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0,
+                       p->eKind==REL_MANY_TO_ONE ? 0 : &pOwnerKey);
   if( rc!=SQLITE_OK ) goto done;
+  if( pOwnerKey ) pOwner = pOwnerKey;     /* from here on, as stored */
 
   if( sqlite3_value_type(pKey)!=SQLITE_NULL ){
     pStmt = relStmt(pTab, REL_W_TGT_FIND);
@@ -1265,6 +1293,7 @@ static int relInsert(
  done:
   sqlite3_value_free(pSrcFk);
   sqlite3_value_free(pTgtKey);
+  sqlite3_value_free(pOwnerKey);
   return rc;
 }
 
