@@ -1045,7 +1045,8 @@ static int relInsert(
   /* 1. checks, no writes */
   rc = relFindOwnerKey(pTab, pOwner, &iSrcRowid,
                        p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0,
-                       p->eKind==REL_MANY_TO_ONE ? 0 : &pOwnerKey);
+                       p->eKind==REL_MANY_TO_ONE || relOwnerAsGiven(p, pOwner)
+                       ? 0 : &pOwnerKey);
   if( rc!=SQLITE_OK ) goto done;
   if( pOwnerKey ) pOwner = pOwnerKey;     /* from here on, as stored */
 
