@@ -174,15 +174,18 @@ static char *relWriteSql(RelDecl *p, int iStmt){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
             " WHERE rowid = ?2", zDb, zS, p->zFk);
       }else{
-        /* ?1 owner, ?2 target key, ?(3+j) association column j */
+        /* ?1 owner, ?2 target key, ?(3+j) association column j (none
+        ** for a generated column) */
         sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
                             zDb, zA, p->zSrcCol, p->zTgtCol);
         for(i=p->nTgtCol; i<p->nCol; i++){
+          if( p->sec.aCol[p->aBaseCol[i]].bGenerated ) continue;
           sqlite3_str_appendf(pStr, ", \"%w\"",
                               p->sec.aCol[p->aBaseCol[i]].zName);
         }
         sqlite3_str_appendall(pStr, ") VALUES (?1, ?2");
         for(i=p->nTgtCol; i<p->nCol; i++){
+          if( p->sec.aCol[p->aBaseCol[i]].bGenerated ) continue;
           sqlite3_str_appendall(pStr, ", ");
           relAppendValue(pStr, &p->sec.aCol[p->aBaseCol[i]],
                          3+i-p->nTgtCol);
@@ -280,10 +283,12 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       ** when the source row exists, the target's stored key when the
       ** target row does, NULL otherwise (which the NOT NULL association
       ** columns refuse; see relLinkFast). OR ABORT: a NOT NULL or UNIQUE
-      ** declared ON CONFLICT IGNORE or REPLACE must fail here too */
+      ** declared ON CONFLICT IGNORE or REPLACE must fail here too. A
+      ** generated column is not written */
       sqlite3_str_appendf(pStr, "INSERT OR ABORT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
                           zDb, zA, p->zSrcCol, p->zTgtCol);
       for(i=p->nTgtCol; i<p->nCol; i++){
+        if( p->sec.aCol[p->aBaseCol[i]].bGenerated ) continue;
         sqlite3_str_appendf(pStr, ", \"%w\"",
                             p->sec.aCol[p->aBaseCol[i]].zName);
       }
@@ -292,6 +297,7 @@ static char *relWriteSql(RelDecl *p, int iStmt){
           " \"%w\".\"%w\" AS t WHERE %s = ?2)", zDb, zS, zSrcKey, zTgtKey,
           zDb, zT, zTgtKey);
       for(i=p->nTgtCol; i<p->nCol; i++){
+        if( p->sec.aCol[p->aBaseCol[i]].bGenerated ) continue;
         sqlite3_str_appendall(pStr, ", ");
         relAppendValue(pStr, &p->sec.aCol[p->aBaseCol[i]],
                        3+i-p->nTgtCol);
@@ -1489,6 +1495,32 @@ static int relRefusedPartWay(RelVtab *pTab, int rc, int bWrote){
 }
 
 /*
+** A value given for a generated column (of the target or the association
+** table) is refused, as plain SQL refuses it, before anything is written:
+** on INSERT a value that is not NULL (a column not named arrives as
+** NULL), on UPDATE a column that the statement sets (not "nochange").
+*/
+static int relGeneratedGiven(RelVtab *pTab, sqlite3_value **aVal,
+                             int bInsert){
+  RelDecl *p = pTab->pDecl;
+  int i;
+  for(i=0; i<p->nCol; i++){
+    RelColumn *pCol = i<p->nTgtCol ? &p->tgt.aCol[p->aBaseCol[i]]
+                                   : &p->sec.aCol[p->aBaseCol[i]];
+    if( !pCol->bGenerated ) continue;
+    if( bInsert ? sqlite3_value_type(aVal[i])==SQLITE_NULL
+                : sqlite3_value_nochange(aVal[i]) ){
+      continue;
+    }
+    relVtabError(&pTab->base, "relationship %s: cannot %s generated column"
+                 " \"%s\"", p->zName, bInsert ? "INSERT into" : "UPDATE",
+                 p->azCol[i]);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
 */
 int relUpdate(
@@ -1512,15 +1544,21 @@ int relUpdate(
   if( argc==1 ){
     rc = relDelete(pTab, sqlite3_value_int64(argv[0]));
   }else if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
-    rc = relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
+    rc = relGeneratedGiven(pTab, &argv[2], 1);
+    if( rc==SQLITE_OK ){
+      rc = relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
+    }
   }else if( !sqlite3_value_nochange(argv[1])
    && sqlite3_value_int64(argv[0])!=sqlite3_value_int64(argv[1]) ){
     relVtabError(pVtab, "relationship %s: the rowid of a link cannot be"
                  " changed", p->zName);
     rc = SQLITE_CONSTRAINT;
   }else{
-    rc = relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
-                      argv[2+p->nCol]);
+    rc = relGeneratedGiven(pTab, &argv[2], 0);
+    if( rc==SQLITE_OK ){
+      rc = relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
+                        argv[2+p->nCol]);
+    }
   }
   bWrote = pTab->bWrote;
   pTab->bWrote = bOuter;
