@@ -93,6 +93,22 @@ static void relAppendValue(sqlite3_str *pStr, RelColumn *pCol, int iParam){
 }
 
 /*
+** The name by which an INSERT into the target gives its rowid: NULL when
+** the target has an INTEGER PRIMARY KEY (that column is the rowid, and
+** is given as itself), else the first of SQLite's three names for the
+** rowid that is not a column of the target. NULL when all three are.
+*/
+static const char *relTgtRowidName(RelDecl *p){
+  static const char *azName[] = { "rowid", "_rowid_", "oid" };
+  int i;
+  if( p->tgt.iIpk>=0 ) return 0;
+  for(i=0; i<(int)(sizeof(azName)/sizeof(azName[0])); i++){
+    if( relColumnIndex(&p->tgt, azName[i])<0 ) return azName[i];
+  }
+  return 0;
+}
+
+/*
 ** The SQL of write statement iStmt (REL_W_*) of relationship p, or NULL
 ** when out of memory. The caller frees it.
 */
@@ -149,16 +165,29 @@ static char *relWriteSql(RelDecl *p, int iStmt){
                             p->azExpr[i], i+2);
       }
       break;
-    case REL_W_TGT_INSERT:
-      /* ?(i+1) the value for target column i */
+    case REL_W_TGT_INSERT: {
+      /* ?(i+1) the value for target column i; with no INTEGER PRIMARY
+      ** KEY, ?(nTgtCol+1) the new row's rowid (NULL: SQLite picks one),
+      ** so that the row is inserted with it, as its triggers see it */
+      const char *zRowid = relTgtRowidName(p);
       sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(", zDb, zT);
-      for(i=n=0; i<p->nTgtCol; i++){
+      n = 0;
+      if( zRowid ){
+        sqlite3_str_appendall(pStr, zRowid);
+        n++;
+      }
+      for(i=0; i<p->nTgtCol; i++){
         RelColumn *pCol = &p->tgt.aCol[p->aBaseCol[i]];
         if( pCol->bGenerated ) continue;
         sqlite3_str_appendf(pStr, "%s\"%w\"", n++ ? ", " : "", pCol->zName);
       }
       sqlite3_str_appendall(pStr, ") VALUES (");
-      for(i=n=0; i<p->nTgtCol; i++){
+      n = 0;
+      if( zRowid ){
+        sqlite3_str_appendf(pStr, "?%d", p->nTgtCol+1);
+        n++;
+      }
+      for(i=0; i<p->nTgtCol; i++){
         RelColumn *pCol = &p->tgt.aCol[p->aBaseCol[i]];
         if( pCol->bGenerated ) continue;
         if( n++ ) sqlite3_str_appendall(pStr, ", ");
@@ -166,6 +195,7 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       }
       sqlite3_str_appendall(pStr, ")");
       break;
+    }
     case REL_W_LINK:
       if( bO2m ){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
@@ -962,8 +992,9 @@ static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
 /*
 ** INSERT into a relationship table: link (an existing target key),
 ** create and link (no key, or a key not in the target), or for a scalar,
-** assign. aVal[] are the nCol column values, pOwner the owner, pRowid the
-** rowid given (the target key when the target is keyed by rowid).
+** assign. aVal[] are the nCol column values, pOwner the owner, pRowidVal
+** the rowid given (the target key when the target is keyed by rowid; in a
+** one-to-many, the new child's rowid), *pRowid the new row's rowid.
 */
 static int relInsert(
   RelVtab *pTab, sqlite3_value **aVal, sqlite3_value *pOwner,
@@ -989,7 +1020,8 @@ static int relInsert(
   int rc, i;
 
   /* one-to-many: the rows are the targets' and the rowid is the target's,
-  ** so a rowid given is the new target's INTEGER PRIMARY KEY */
+  ** so a rowid given is the new target's INTEGER PRIMARY KEY (with none,
+  ** REL_W_TGT_INSERT gives it as the rowid) */
   if( bO2m && iKeyCol>=0 && iKeyCol==p->tgt.iIpk
    && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
     if( sqlite3_value_type(aVal[iKeyCol])==SQLITE_NULL ){
@@ -1198,8 +1230,11 @@ static int relInsert(
       sqlite3_bind_value(pStmt, i+1, i==iFkCol ? pOwner
                                      : i==iKeyCol && pIpk ? pIpk : aVal[i]);
     }
-    if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
-      /* keyed by rowid: the rowid given is the new row's; written below */
+    if( relTgtRowidName(p) && (iKeyCol<0 || bO2m) ){
+      /* no INTEGER PRIMARY KEY: the rowid given is the new row's, when
+      ** the target is keyed by it or the rows are the targets' (o2m);
+      ** NULL, or none given, lets SQLite pick one */
+      sqlite3_bind_value(pStmt, p->nTgtCol+1, pRowidVal);
     }
     rc = relRun(pTab, pStmt);
     if( rc!=SQLITE_OK ) goto done;
@@ -1214,16 +1249,6 @@ static int relInsert(
       goto done;
     }
     iTgtRowid = sqlite3_last_insert_rowid(pTab->db);
-    if( iKeyCol<0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
-      rc = relExec(pTab->db, 0, "UPDATE \"%w\".\"%w\" SET rowid = %lld"
-                   " WHERE rowid = %lld", p->zDb, p->tgt.zName,
-                   sqlite3_value_int64(pRowidVal), iTgtRowid);
-      if( rc!=SQLITE_OK ){
-        relBaseError(pTab);
-        goto done;
-      }
-      iTgtRowid = sqlite3_value_int64(pRowidVal);
-    }
     if( p->eKind==REL_MANY_TO_MANY && !p->bSymmetric
      && (p->zTgtKey==0 || iKeyCol==p->tgt.iIpk) ){
       /* keyed by rowid: the new row's key is iTgtRowid (bound below) */
