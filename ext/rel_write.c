@@ -1450,8 +1450,63 @@ static int relUpdateRow(
   }
 
   /* writes: the target's columns, the association's, then the move */
+  if( bMove && iFkCol>=0 && !p->tgt.aCol[iFkCol].bGenerated ){
+    int i;
+    for(i=0; i<p->nTgtCol; i++){
+      if( i!=iFkCol && !sqlite3_value_nochange(aVal[i]) ) break;
+    }
+    if( i<p->nTgtCol ){
+      /* one-to-many, columns set and the owner moved (or unlinked): one
+      ** UPDATE of the child sets both, as "UPDATE child SET name = ?,
+      ** parent_id = ? WHERE ..." would. Its triggers fire once, and a new
+      ** INTEGER PRIMARY KEY (the rowid) does not lose the move. A NULL
+      ** foreign key under delete-orphan deletes the child by its trigger */
+      sqlite3_value **aSet = sqlite3_malloc64(sizeof(aSet[0])*p->nTgtCol);
+      if( aSet==0 ){ rc = SQLITE_NOMEM; goto done; }
+      memcpy(aSet, aVal, sizeof(aSet[0])*p->nTgtCol);
+      aSet[iFkCol] = pOwner;
+      rc = relSetColumns(pTab, 0, iTgtRowid, aSet, 0, p->nTgtCol, -1, 0);
+      sqlite3_free(aSet);
+      goto done;
+    }
+  }
   rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol, iFkCol, 0);
   if( rc==SQLITE_OK ) rc = relAddrAfterTarget(pTab, aVal, pKey);
+  if( rc==SQLITE_OK && bMove && p->eKind==REL_MANY_TO_ONE
+   && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+    /* many-to-one: the key the target holds now (a new one was carried to
+    ** the old source by the key-follow trigger) is the one the new source
+    ** gets. Read by the target's rowid; when the key is the INTEGER
+    ** PRIMARY KEY, the rowid is the new key, unless the UPDATE changed no
+    ** row (a trigger's RAISE(IGNORE)) and the old key holds */
+    int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
+                             : p->tgt.iIpk;
+    int bIpk = iKeyCol>=0 && iKeyCol==p->tgt.iIpk;
+    if( iKeyCol>=0 && !sqlite3_value_nochange(aVal[iKeyCol])
+     && (!bIpk || sqlite3_changes64(pTab->db)>0) ){
+      pStmt = relStmt(pTab, bIpk ? REL_W_TGT_FIND : REL_W_TGT_ROWID);
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
+      if( bIpk ){
+        sqlite3_bind_value(pStmt, 1, aVal[iKeyCol]);
+      }else{
+        sqlite3_bind_int64(pStmt, 1, iTgtRowid);
+      }
+      rc = relLookup(pTab, pStmt);
+      if( rc!=SQLITE_ROW ){
+        if( rc==SQLITE_DONE ){
+          relVtabError(&pTab->base, "relationship %s: the %s row is gone",
+                       p->zName, p->tgt.zName);
+          rc = SQLITE_ERROR;
+        }
+        goto done;
+      }
+      sqlite3_value_free(pKey);
+      pKey = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+      sqlite3_reset(pStmt);
+      if( pKey==0 ){ rc = SQLITE_NOMEM; goto done; }
+      rc = SQLITE_OK;
+    }
+  }
   if( rc==SQLITE_OK && p->eKind==REL_MANY_TO_MANY ){
     rc = relSetColumns(pTab, 1, relAssocRowid(p, iRowid), aVal, p->nTgtCol,
                        p->nCol, -1, 0);
