@@ -235,6 +235,11 @@ static const struct Scenario {
     "UPDATE parent_children SET owner = 3 WHERE owner = 1" },
   { "update-target", PC_SCHEMA PC_DECL,
     "UPDATE parent_children SET name = upper(name) WHERE owner = 1" },
+  { "key-move", PC_SCHEMA PC_DECL,
+    "UPDATE parent_children SET id = 9, name = 'n', owner = 3"
+    " WHERE owner = 1 AND id = 1" },
+  { "m2o-key-move", PC_SCHEMA PC_DECL,
+    "UPDATE child_parent SET id = 8, owner = 4 WHERE owner = 3" },
   { "m2m-link", LR_SCHEMA LR_DECL,
     "INSERT INTO left_children(owner, id) VALUES (3, 1), (3, 4)" },
   { "m2m-link-new", LR_SCHEMA LR_DECL,
