@@ -715,9 +715,9 @@ static int relUnlinkSource(RelVtab *pTab, i64 iRowid, int bCheckOnly){
 ** which compare bytes, would not find it. The caller frees the copies
 ** with sqlite3_value_free(). SQLITE_CONSTRAINT when there is none.
 */
-static int relFindOwnerKey(RelVtab *pTab, sqlite3_value *pOwner,
-                           i64 *piRowid, sqlite3_value **ppFk,
-                           sqlite3_value **ppKey){
+static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner,
+                        i64 *piRowid, sqlite3_value **ppFk,
+                        sqlite3_value **ppKey){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt;
   int rc;
@@ -748,10 +748,6 @@ static int relFindOwnerKey(RelVtab *pTab, sqlite3_value *pOwner,
   }
   sqlite3_reset(pStmt);
   return SQLITE_OK;
-}
-static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner, i64 *piRowid,
-                        sqlite3_value **ppFk){
-  return relFindOwnerKey(pTab, pOwner, piRowid, ppFk, 0);
 }
 
 /*
@@ -1081,10 +1077,10 @@ static int relInsert(
   }
 
   /* 1. checks, no writes */
-  rc = relFindOwnerKey(pTab, pOwner, &iSrcRowid,
-                       p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0,
-                       p->eKind==REL_MANY_TO_ONE || relOwnerAsGiven(p, pOwner)
-                       ? 0 : &pOwnerKey);
+  rc = relFindOwner(pTab, pOwner, &iSrcRowid,
+                    p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0,
+                    p->eKind==REL_MANY_TO_ONE || relOwnerAsGiven(p, pOwner)
+                    ? 0 : &pOwnerKey);
   if( rc!=SQLITE_OK ) goto done;
   if( pOwnerKey ) pOwner = pOwnerKey;     /* from here on, as stored */
 
@@ -1386,6 +1382,7 @@ static int relUpdateRow(
   int bO2m = p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE;
   int iFkCol = bO2m ? relColumnIndex(&p->tgt, p->zFk) : -1;
   sqlite3_value *pOld = 0, *pKey = 0;
+  sqlite3_value *pNewKey = 0;     /* the new owner's key as stored */
   sqlite3_stmt *pStmt;
   i64 iTgtRowid = 0, iNewSrc = 0;
   int bMove = 0;
@@ -1419,8 +1416,11 @@ static int relUpdateRow(
          : relUnlinkChild(pTab, iRowid, 1);
       if( rc!=SQLITE_OK ) goto done;
     }else{
-      rc = relFindOwner(pTab, pOwner, &iNewSrc, 0);
+      rc = relFindOwner(pTab, pOwner, &iNewSrc, 0,
+                        p->eKind==REL_MANY_TO_ONE
+                        || relOwnerAsGiven(p, pOwner) ? 0 : &pNewKey);
       if( rc!=SQLITE_OK ) goto done;
+      if( pNewKey ) pOwner = pNewKey;     /* stored as the source has it */
     }
     if( p->eKind==REL_MANY_TO_ONE && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
       rc = relUnlinkSource(pTab, iRowid, 1);
@@ -1542,6 +1542,7 @@ static int relUpdateRow(
  done:
   sqlite3_value_free(pOld);
   sqlite3_value_free(pKey);
+  sqlite3_value_free(pNewKey);
   return rc;
 }
 
