@@ -756,9 +756,14 @@ static int relFindOwner(RelVtab *pTab, sqlite3_value *pOwner,
 ** INTEGER PRIMARY KEY). The one-statement links bind the owner as given,
 ** so only then.
 */
-static int relOwnerAsGiven(RelDecl *p, sqlite3_value *pOwner){
-  return sqlite3_value_type(pOwner)==SQLITE_INTEGER
-      && (p->zSrcKey==0 || relColumnIndex(&p->src, p->zSrcKey)==p->src.iIpk);
+static int relOwnerAsGiven(RelVtab *pTab, sqlite3_value *pOwner){
+  RelDecl *p = pTab->pDecl;
+  if( sqlite3_value_type(pOwner)!=SQLITE_INTEGER ) return 0;
+  if( pTab->eSrcRowid==0 ){
+    pTab->eSrcRowid = p->zSrcKey==0
+        || relColumnIndex(&p->src, p->zSrcKey)==p->src.iIpk ? 1 : -1;
+  }
+  return pTab->eSrcRowid>0;
 }
 
 /*
@@ -950,9 +955,10 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
   }
   rc = sqlite3_reset(pStmt);
   if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
-  if( relBaseCode(pTab, rc)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
+  rc = relBaseCode(pTab, rc);
+  if( (rc & 0xff)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
   relBaseError(pTab);
-  return relBaseCode(pTab, rc);
+  return rc;
 }
 
 /*
@@ -1043,7 +1049,7 @@ static int relInsert(
 
   /* a many-to-many link by key alone: one statement, unless it fails */
   if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pKey)!=SQLITE_NULL
-   && relOwnerAsGiven(p, pOwner) && relFastLinkOk(pTab) ){
+   && relOwnerAsGiven(pTab, pOwner) && relFastLinkOk(pTab) ){
     for(i=0; i<p->nTgtCol && !bValues; i++){
       if( i==iKeyCol ) continue;
       bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
@@ -1059,7 +1065,7 @@ static int relInsert(
   ** one statement, unless it writes nothing */
   if( p->eKind==REL_ONE_TO_MANY && sqlite3_value_type(pKey)==SQLITE_INTEGER
    && (iKeyCol<0 || iKeyCol==p->tgt.iIpk)
-   && relOwnerAsGiven(p, pOwner) ){
+   && relOwnerAsGiven(pTab, pOwner) ){
     for(i=0; i<p->nTgtCol && !bValues; i++){
       if( i==iKeyCol || i==iFkCol ) continue;
       bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
@@ -1079,7 +1085,7 @@ static int relInsert(
   /* 1. checks, no writes */
   rc = relFindOwner(pTab, pOwner, &iSrcRowid,
                     p->eKind==REL_MANY_TO_ONE ? &pSrcFk : 0,
-                    p->eKind==REL_MANY_TO_ONE || relOwnerAsGiven(p, pOwner)
+                    p->eKind==REL_MANY_TO_ONE || relOwnerAsGiven(pTab, pOwner)
                     ? 0 : &pOwnerKey);
   if( rc!=SQLITE_OK ) goto done;
   if( pOwnerKey ) pOwner = pOwnerKey;     /* from here on, as stored */
@@ -1418,7 +1424,7 @@ static int relUpdateRow(
     }else{
       rc = relFindOwner(pTab, pOwner, &iNewSrc, 0,
                         p->eKind==REL_MANY_TO_ONE
-                        || relOwnerAsGiven(p, pOwner) ? 0 : &pNewKey);
+                        || relOwnerAsGiven(pTab, pOwner) ? 0 : &pNewKey);
       if( rc!=SQLITE_OK ) goto done;
       if( pNewKey ) pOwner = pNewKey;     /* stored as the source has it */
     }

@@ -184,6 +184,8 @@ struct RelVtab {
   int nCursor;                /* Cursors open on the table */
   int nUpdate;                /* xUpdate calls running on the table */
   int bWrote;                 /* The running xUpdate call has written */
+  int eSrcRowid;              /* The source key is the rowid: 1 yes, -1 no,
+                              ** 0 not worked out yet (rel_write.c) */
 };
 
 /* One link: column zCol of table zChild, referring to key zKey (NULL:
