@@ -285,32 +285,6 @@ void relAddrForget(RelVtab *pTab, i64 iRowid){
 }
 
 /*
-** Are two stored values the same key (numbers by value, text and blobs by
-** bytes; NULL is nothing)?
-*/
-static int relAddrSame(sqlite3_value *a, sqlite3_value *b){
-  int ta = sqlite3_value_numeric_type(a);
-  int tb = sqlite3_value_numeric_type(b);
-  if( ta==SQLITE_NULL || tb==SQLITE_NULL ) return 0;
-  if( ta==SQLITE_INTEGER && tb==SQLITE_INTEGER ){
-    return sqlite3_value_int64(a)==sqlite3_value_int64(b);
-  }
-  if( (ta==SQLITE_INTEGER || ta==SQLITE_FLOAT)
-   && (tb==SQLITE_INTEGER || tb==SQLITE_FLOAT) ){
-    return sqlite3_value_double(a)==sqlite3_value_double(b);
-  }
-  if( ta!=tb ) return 0;
-  {
-    int n = sqlite3_value_bytes(a);
-    const void *pa = ta==SQLITE_BLOB ? sqlite3_value_blob(a)
-                                     : (const void*)sqlite3_value_text(a);
-    const void *pb = tb==SQLITE_BLOB ? sqlite3_value_blob(b)
-                                     : (const void*)sqlite3_value_text(b);
-    return n==sqlite3_value_bytes(b) && (n==0 || memcmp(pa, pb, n)==0);
-  }
-}
-
-/*
 ** Column zCol of the association table now holds pNew: in the row of link
 ** iRowid (iRowid>0), or (iRowid==0) in every row where it held pOld. Keep
 ** the registered PRIMARY KEY values true to that. SQLITE_NOMEM when out of
@@ -329,7 +303,7 @@ static int relAddrCarry(RelVtab *pTab, i64 iRowid, const char *zCol,
   for(k=0; k<pA->nEntry; k++){
     sqlite3_value **pp = &pA->apVal[(i64)k*pA->nPk+iPk];
     sqlite3_value *pDup;
-    if( iRowid ? pA->iFloor+k!=iRowid : !relAddrSame(*pp, pOld) ) continue;
+    if( iRowid ? pA->iFloor+k!=iRowid : !relValueEq(*pp, pOld) ) continue;
     pDup = sqlite3_value_dup(pNew);
     if( pDup==0 ) return SQLITE_NOMEM;
     sqlite3_value_free(*pp);
@@ -339,27 +313,22 @@ static int relAddrCarry(RelVtab *pTab, i64 iRowid, const char *zCol,
 }
 
 /*
-** An UPDATE through a keyed table changed the target's columns of the
-** link with rowid iRowid (aVal as xUpdate gives them; pKey the target's
-** key before): when the key changed, the triggers carried it to every
-** association row naming it (in a self-referential table, from either
-** column). Call after the target's row is written.
+** An UPDATE through a keyed table changed the target's key from pOld to
+** pNew (as the target stores it: the triggers carried that value to every
+** association row naming pOld, in a self-referential table from either
+** column). Keep the registered primary keys true to it. Call after the
+** target's row is written.
 */
-int relAddrAfterTarget(RelVtab *pTab, sqlite3_value **aVal,
-                       sqlite3_value *pKey){
+int relAddrAfterTarget(RelVtab *pTab, sqlite3_value *pOld,
+                       sqlite3_value *pNew){
   RelDecl *p = pTab->pDecl;
-  int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
-                           : p->tgt.iIpk;
   int rc;
-  if( !relAddrKeyed(p) || iKeyCol<0 || sqlite3_value_nochange(aVal[iKeyCol])
-   || relAddrSame(aVal[iKeyCol], pKey) ){
-    return SQLITE_OK;
-  }
-  rc = relAddrCarry(pTab, 0, p->zTgtCol, pKey, aVal[iKeyCol]);
+  if( !relAddrKeyed(p) || relValueEq(pNew, pOld) ) return SQLITE_OK;
+  rc = relAddrCarry(pTab, 0, p->zTgtCol, pOld, pNew);
   if( rc==SQLITE_OK && sqlite3_stricmp(p->src.zName, p->tgt.zName)==0
    && ((p->zSrcKey==0 && p->zTgtKey==0) || (p->zSrcKey && p->zTgtKey
        && sqlite3_stricmp(p->zSrcKey, p->zTgtKey)==0)) ){
-    rc = relAddrCarry(pTab, 0, p->zSrcCol, pKey, aVal[iKeyCol]);
+    rc = relAddrCarry(pTab, 0, p->zSrcCol, pOld, pNew);
   }
   return rc;
 }

@@ -535,6 +535,59 @@ int relNumericText(const char *z, int *peType, i64 *piKey){
 }
 
 /*
+** The type of v for a key comparison: text that is a number (as numeric
+** affinity reads it) is that number, in *pi or *pr. v is left as it is
+** (sqlite3_value_numeric_type() would change it, and cannot be used on
+** a sqlite3_value_dup() copy).
+*/
+static int relKeyType(sqlite3_value *v, i64 *pi, double *pr){
+  int t = sqlite3_value_type(v);
+  if( t==SQLITE_TEXT ){
+    const char *z = (const char*)sqlite3_value_text(v);
+    i64 iKey = 0;
+    if( z && relNumericText(z, &t, &iKey) ){
+      if( t==SQLITE_INTEGER ) *pi = iKey;
+      else memcpy(pr, &iKey, sizeof(*pr));
+    }else{
+      t = SQLITE_TEXT;
+    }
+  }else if( t==SQLITE_INTEGER ){
+    *pi = sqlite3_value_int64(v);
+  }else if( t==SQLITE_FLOAT ){
+    *pr = sqlite3_value_double(v);
+  }
+  if( t==SQLITE_INTEGER ) *pr = (double)*pi;
+  return t;
+}
+
+/*
+** Are two values the same for a key comparison (numbers by value, text
+** and blobs by bytes; NULL equals nothing)?
+*/
+int relValueEq(sqlite3_value *a, sqlite3_value *b){
+  i64 ia = 0, ib = 0;
+  double ra = 0.0, rb = 0.0;
+  int ta = relKeyType(a, &ia, &ra);
+  int tb = relKeyType(b, &ib, &rb);
+  if( ta==SQLITE_NULL || tb==SQLITE_NULL ) return 0;
+  if( (ta==SQLITE_INTEGER || ta==SQLITE_FLOAT)
+   && (tb==SQLITE_INTEGER || tb==SQLITE_FLOAT) ){
+    if( ta==SQLITE_INTEGER && tb==SQLITE_INTEGER ) return ia==ib;
+    return ra==rb;
+  }
+  if( ta!=tb ) return 0;
+  {
+    int na = sqlite3_value_bytes(a);
+    int nb = sqlite3_value_bytes(b);
+    const void *pa = ta==SQLITE_BLOB ? sqlite3_value_blob(a)
+                                     : (const void*)sqlite3_value_text(a);
+    const void *pb = tb==SQLITE_BLOB ? sqlite3_value_blob(b)
+                                     : (const void*)sqlite3_value_text(b);
+    return na==nb && (na==0 || memcmp(pa, pb, na)==0);
+  }
+}
+
+/*
 ** Record the error "<zWho> <zName>: <message>" (or "<zWho>: <message>"
 ** when zName is NULL) in *pzErr, with *pRc SQLITE_ERROR, unless an error
 ** is recorded already; SQLITE_NOMEM when the message cannot be made.

@@ -28,59 +28,6 @@
 #include <stdio.h>
 
 /*
-** The type of v for a key comparison: text that is a number (as numeric
-** affinity reads it) is that number, in *pi or *pr. v is left as it is
-** (sqlite3_value_numeric_type() would change it, and cannot be used on
-** a sqlite3_value_dup() copy).
-*/
-static int relKeyType(sqlite3_value *v, i64 *pi, double *pr){
-  int t = sqlite3_value_type(v);
-  if( t==SQLITE_TEXT ){
-    const char *z = (const char*)sqlite3_value_text(v);
-    i64 iKey = 0;
-    if( z && relNumericText(z, &t, &iKey) ){
-      if( t==SQLITE_INTEGER ) *pi = iKey;
-      else memcpy(pr, &iKey, sizeof(*pr));
-    }else{
-      t = SQLITE_TEXT;
-    }
-  }else if( t==SQLITE_INTEGER ){
-    *pi = sqlite3_value_int64(v);
-  }else if( t==SQLITE_FLOAT ){
-    *pr = sqlite3_value_double(v);
-  }
-  if( t==SQLITE_INTEGER ) *pr = (double)*pi;
-  return t;
-}
-
-/*
-** Are two values the same for a key comparison (numbers by value, text
-** and blobs by bytes; NULL equals nothing)?
-*/
-static int relValueEq(sqlite3_value *a, sqlite3_value *b){
-  i64 ia = 0, ib = 0;
-  double ra = 0.0, rb = 0.0;
-  int ta = relKeyType(a, &ia, &ra);
-  int tb = relKeyType(b, &ib, &rb);
-  if( ta==SQLITE_NULL || tb==SQLITE_NULL ) return 0;
-  if( (ta==SQLITE_INTEGER || ta==SQLITE_FLOAT)
-   && (tb==SQLITE_INTEGER || tb==SQLITE_FLOAT) ){
-    if( ta==SQLITE_INTEGER && tb==SQLITE_INTEGER ) return ia==ib;
-    return ra==rb;
-  }
-  if( ta!=tb ) return 0;
-  {
-    int na = sqlite3_value_bytes(a);
-    int nb = sqlite3_value_bytes(b);
-    const void *pa = ta==SQLITE_BLOB ? sqlite3_value_blob(a)
-                                     : (const void*)sqlite3_value_text(a);
-    const void *pb = tb==SQLITE_BLOB ? sqlite3_value_blob(b)
-                                     : (const void*)sqlite3_value_text(b);
-    return na==nb && (na==0 || memcmp(pa, pb, na)==0);
-  }
-}
-
-/*
 ** The value expression for inserting column pCol from parameter iParam:
 ** the parameter, or its column's DEFAULT when the parameter is NULL.
 */
@@ -1477,19 +1424,22 @@ static int relUpdateRow(
     }
   }
   rc = relSetColumns(pTab, 0, iTgtRowid, aVal, 0, p->nTgtCol, iFkCol, 0);
-  if( rc==SQLITE_OK ) rc = relAddrAfterTarget(pTab, aVal, pKey);
-  if( rc==SQLITE_OK && bMove && p->eKind==REL_MANY_TO_ONE
-   && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
-    /* many-to-one: the key the target holds now (a new one was carried to
-    ** the old source by the key-follow trigger) is the one the new source
-    ** gets. Read by the target's rowid; when the key is the INTEGER
-    ** PRIMARY KEY, the rowid is the new key, unless the UPDATE changed no
-    ** row (a trigger's RAISE(IGNORE)) and the old key holds */
+  if( rc==SQLITE_OK ){
+    /* the key the target holds now, when it was set and something keeps
+    ** it: the association rows' registered primary keys (a WITHOUT ROWID
+    ** association) and a many-to-one's new source. The key-follow trigger
+    ** carried the stored value ('8' in a TEXT key given 8), so it is read
+    ** back by the target's rowid; when the key is the INTEGER PRIMARY KEY,
+    ** the rowid is the new key, unless the UPDATE changed no row (a
+    ** trigger's RAISE(IGNORE)) and the old key holds */
     int iKeyCol = p->zTgtKey ? relColumnIndex(&p->tgt, p->zTgtKey)
                              : p->tgt.iIpk;
     int bIpk = iKeyCol>=0 && iKeyCol==p->tgt.iIpk;
     if( iKeyCol>=0 && !sqlite3_value_nochange(aVal[iKeyCol])
-     && (!bIpk || sqlite3_changes64(pTab->db)>0) ){
+     && (!bIpk || sqlite3_changes64(pTab->db)>0)
+     && (relAddrKeyed(p) || (bMove && p->eKind==REL_MANY_TO_ONE
+                              && sqlite3_value_type(pOwner)!=SQLITE_NULL)) ){
+      sqlite3_value *pStored;
       pStmt = relStmt(pTab, bIpk ? REL_W_TGT_FIND : REL_W_TGT_ROWID);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       if( bIpk ){
@@ -1506,11 +1456,12 @@ static int relUpdateRow(
         }
         goto done;
       }
-      sqlite3_value_free(pKey);
-      pKey = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
+      pStored = sqlite3_value_dup(sqlite3_column_value(pStmt, 1));
       sqlite3_reset(pStmt);
-      if( pKey==0 ){ rc = SQLITE_NOMEM; goto done; }
-      rc = SQLITE_OK;
+      if( pStored==0 ){ rc = SQLITE_NOMEM; goto done; }
+      rc = relAddrAfterTarget(pTab, pKey, pStored);
+      sqlite3_value_free(pKey);
+      pKey = pStored;
     }
   }
   if( rc==SQLITE_OK && p->eKind==REL_MANY_TO_MANY ){

@@ -218,6 +218,7 @@ struct RelFunc {
 int relCreateFunctions(sqlite3 *db, RelGlobal *pGlobal, const RelFunc *aFunc,
                        int nFunc);
 int relNumericText(const char *z, int *peType, i64 *piKey);
+int relValueEq(sqlite3_value *a, sqlite3_value *b);
 void *relMallocZero(i64 n);
 void relDequote(char *z);
 int relIsBool(const char *z, int *pb);
@@ -275,8 +276,8 @@ int relAddrRegister(RelVtab *pTab, sqlite3_stmt *pStmt, int iCol,
 int relAddrBind(RelVtab *pTab, sqlite3_stmt *pStmt, int iParam, i64 iRowid,
                 int bAssoc);
 void relAddrForget(RelVtab *pTab, i64 iRowid);
-int relAddrAfterTarget(RelVtab *pTab, sqlite3_value **aVal,
-                       sqlite3_value *pKey);
+int relAddrAfterTarget(RelVtab *pTab, sqlite3_value *pOld,
+                       sqlite3_value *pNew);
 int relAddrAfterAssoc(RelVtab *pTab, i64 iRowid, sqlite3_value **aVal);
 
 /**** Interface to code in rel_list.c ****/

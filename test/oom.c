@@ -266,6 +266,8 @@ static const struct Scenario {
     "UPDATE right_wr_parents SET extra = upper(extra) WHERE owner = 2" },
   { "wr-key-move", LR_SCHEMA WR_DECL,
     "UPDATE left_wr SET id = 7, owner = 3 WHERE owner = 1 AND id = 1" },
+  { "wr-key-assoc-update", LR_SCHEMA WR_DECL,
+    "UPDATE left_wr SET id = 7, extra = 'k' WHERE owner = 1 AND id = 1" },
   { "wr-symmetric-unlink", WR_SYM_DECL,
     "DELETE FROM person_friends WHERE owner = 1" },
   { "wr-symmetric-move", WR_SYM_DECL,
