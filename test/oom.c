@@ -607,12 +607,20 @@ int main(int argc, char **argv){
     oomInit, oomShutdown, 0
   };
   const char *zOnly = 0;
+  int iShard = 0, nShard = 1;     /* --shard K/N: scenarios i with i%N==K */
   int nPoint = 0, nFail = 0, nKnown = 0;
   int i, iMode;
   Run ref, run;
 
   for(i=1; i<argc; i++){
     if( strcmp(argv[i], "-v")==0 ) bVerbose = 1;
+    else if( strcmp(argv[i], "--shard")==0 && i+1<argc ){
+      if( sscanf(argv[++i], "%d/%d", &iShard, &nShard)!=2
+       || nShard<1 || iShard<0 || iShard>=nShard ){
+        fprintf(stderr, "oom: --shard K/N with 0 <= K < N\n");
+        return 2;
+      }
+    }
     else zOnly = argv[i];
   }
   snprintf(zDbFile, sizeof(zDbFile), "build/oom-%d.db", (int)getpid());
@@ -632,6 +640,7 @@ int main(int argc, char **argv){
     const struct Scenario *pS = &aScenario[i];
     int nHere = 0, nBadHere = 0;
     if( zOnly && strcmp(zOnly, pS->zName) ) continue;
+    if( i%nShard!=iShard ) continue;
     runOnce(pS, 0, 0, &ref);
     if( ref.bBad ){
       printf("! %s: reference run: %s\n", pS->zName, ref.zErr);
