@@ -117,7 +117,8 @@ char *relAddrCols(RelDecl *p, int bAssoc){
   sqlite3_str *pStr;
   int i, n;
   if( !relAddrKeyed(p) ){
-    return sqlite3_mprintf("%s", bAssoc ? "rowid" : relRowidExpr(p));
+    return bAssoc ? sqlite3_mprintf("%s", relRowidName(&p->sec))
+                  : relRowidExpr(p);
   }
   pStr = sqlite3_str_new(0);
   n = relAddrNPk(p);
@@ -141,8 +142,11 @@ char *relAddrWhere(RelDecl *p, int iParam, int bAssoc){
   sqlite3_str *pStr;
   int i, n;
   if( !relAddrKeyed(p) ){
-    return sqlite3_mprintf("%s = ?%d", bAssoc ? "rowid" : relRowidExpr(p),
-                           iParam);
+    char *zRowid = bAssoc ? sqlite3_mprintf("%s", relRowidName(&p->sec))
+                          : relRowidExpr(p);
+    char *zOut = zRowid ? sqlite3_mprintf("%s = ?%d", zRowid, iParam) : 0;
+    sqlite3_free(zRowid);
+    return zOut;
   }
   pStr = sqlite3_str_new(0);
   n = relAddrNPk(p);

@@ -266,7 +266,8 @@ static int checkAddLink(
 ){
   const char *zDb = p->zDb;
   const char *zWord;
-  char *zKeyP = relKey("p", pLink->zKey);
+  char *zKeyP = relBaseKey("p", pLink->pParentBase, pLink->zKey);
+  const char *zR = relRowidName(pLink->pChildBase);   /* the child's rowid */
   char *zNotNull = sqlite3_mprintf("c.\"%w\" IS NOT NULL AND",
                                    pLink->zCol);
   const char *zKeyName = pLink->zKey ? pLink->zKey : "rowid";
@@ -293,46 +294,46 @@ static int checkAddLink(
     default:               zWord = zMissingSource; break;
   }
   rc = checkAdd(pCur, p->zName, zWord, sqlite3_mprintf(
-      "SELECT %s, CASE WHEN c.\"%w\" IS NULL THEN '%q.%q is NULL'"
+      "SELECT %s%s, CASE WHEN c.\"%w\" IS NULL THEN '%q.%q is NULL'"
       " ELSE '%q.%q = ' || quote(c.\"%w\") || ': no %q row with %q = '"
       " || quote(c.\"%w\") END%s"
       " FROM \"%w\".\"%w\" AS c WHERE %s NOT EXISTS (SELECT 1 FROM"
-      " \"%w\".\"%w\" AS p WHERE %s = c.\"%w\")%s",
-      *zWhich ? "NULL" : "c.rowid",
+      " \"%w\".\"%w\" AS p WHERE %s = c.\"%w\")%s%s",
+      *zWhich ? "NULL" : "c.", *zWhich ? "" : zR,
       pLink->zCol, pLink->zChild, pLink->zCol,
       pLink->zChild, pLink->zCol, pLink->zCol, pLink->zParent, zKeyName,
       pLink->zCol, zWhich,
       zDb, pLink->zChild,
       zWord==zDangling ? "" : zNotNull,
       zDb, pLink->zParent, zKeyP, pLink->zCol,
-      *zWhich ? "" : " ORDER BY c.rowid"));
+      *zWhich ? "" : " ORDER BY c.", *zWhich ? "" : zR));
   if( rc!=SQLITE_OK ) goto done;
 
   /* uselist=0: every row but the first with the same foreign key. */
   if( bOne ){
     rc = checkAdd(pCur, p->zName, zDuplicate, sqlite3_mprintf(
-        "SELECT c.rowid, '%q.%q = ' || quote(c.\"%w\") || ', as in %q row '"
-        " || (SELECT min(d.rowid) FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" ="
+        "SELECT c.%s, '%q.%q = ' || quote(c.\"%w\") || ', as in %q row '"
+        " || (SELECT min(d.%s) FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" ="
         " c.\"%w\") || ': uselist=0 allows one %q row per %q row'"
         " FROM \"%w\".\"%w\" AS c WHERE c.\"%w\" IS NOT NULL AND EXISTS"
         " (SELECT 1 FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" = c.\"%w\""
-        " AND d.rowid < c.rowid) ORDER BY c.rowid",
+        " AND d.%s < c.%s) ORDER BY c.%s", zR,
         pLink->zChild, pLink->zCol, pLink->zCol, pLink->zChild,
-        zDb, pLink->zChild, pLink->zCol, pLink->zCol,
+        zR, zDb, pLink->zChild, pLink->zCol, pLink->zCol,
         pLink->zChild, pLink->zParent,
         zDb, pLink->zChild, pLink->zCol,
-        zDb, pLink->zChild, pLink->zCol, pLink->zCol));
+        zDb, pLink->zChild, pLink->zCol, pLink->zCol, zR, zR, zR));
     if( rc!=SQLITE_OK ) goto done;
   }
 
   /* delete-orphan: a row with no parent at all. */
   if( bOrphan ){
     rc = checkAdd(pCur, p->zName, zOrphan, sqlite3_mprintf(
-        "SELECT c.rowid, '%q.%q is NULL: a %q row without a %q row"
+        "SELECT c.%s, '%q.%q is NULL: a %q row without a %q row"
         " (delete-orphan)' FROM \"%w\".\"%w\" AS c WHERE c.\"%w\" IS NULL"
-        " ORDER BY c.rowid",
+        " ORDER BY c.%s", zR,
         pLink->zChild, pLink->zCol, pLink->zChild, pLink->zParent,
-        zDb, pLink->zChild, pLink->zCol));
+        zDb, pLink->zChild, pLink->zCol, zR));
     if( rc!=SQLITE_OK ) goto done;
   }
 

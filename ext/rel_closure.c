@@ -596,7 +596,7 @@ static char *closureNeighbourSql(RelDecl *p, int *pbNumeric){
   switch( p->eKind ){
     case REL_MANY_TO_ONE:
       zKey = p->zTgtKey ? sqlite3_mprintf("\"%w\"", p->zTgtKey)
-                        : sqlite3_mprintf("rowid");
+                        : sqlite3_mprintf("%s", relRowidName(&p->src));
       zSql = zKey ? sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\""
           " WHERE %s=?1", p->zFk, p->zDb, p->src.zName, zKey) : 0;
       sqlite3_free(zKey);
@@ -620,7 +620,7 @@ static char *closureNeighbourSql(RelDecl *p, int *pbNumeric){
           p->zTgtCol, p->zDb, p->sec.zName, p->zSrcCol);
     default:
       zKey = p->zSrcKey ? sqlite3_mprintf("\"%w\"", p->zSrcKey)
-                        : sqlite3_mprintf("rowid");
+                        : sqlite3_mprintf("%s", relRowidName(&p->tgt));
       zSql = zKey ? sqlite3_mprintf("SELECT %s FROM \"%w\".\"%w\""
           " WHERE \"%w\"=?1 ORDER BY 1", zKey, p->zDb, p->tgt.zName,
           p->zFk) : 0;

@@ -119,6 +119,31 @@ char *relKey(const char *zAlias, const char *zKey){
 }
 
 /*
+** The name by which SQL reaches the rowid of pBase: "rowid", or, when the
+** table has a column of that name that is not its INTEGER PRIMARY KEY,
+** the first of "_rowid_" and "oid" that is not such a column, else its
+** INTEGER PRIMARY KEY (quoted). A column takes the name from the rowid,
+** so "t.rowid" over CREATE TABLE t(rowid TEXT, ...) reads the column.
+** Worked out by baseLoad(); a declaration refuses a table that SQL cannot
+** reach the rowid of. "rowid" for a table not read (a secondary the
+** declaration creates) or WITHOUT ROWID.
+*/
+const char *relRowidName(RelBase *pBase){
+  return pBase->zRowid ? pBase->zRowid : "rowid";
+}
+
+/*
+** relKey() over pBase: its rowid, when zKey is NULL, as relRowidName()
+** names it. The caller frees the result.
+*/
+char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey){
+  if( zKey==0 ){
+    return sqlite3_mprintf("%s.%s", zAlias, relRowidName(pBase));
+  }
+  return sqlite3_mprintf("%s.\"%w\"", zAlias, zKey);
+}
+
+/*
 ** Free a RelBase's contents (not the RelBase itself).
 */
 static void baseClear(RelBase *pBase){
@@ -130,6 +155,7 @@ static void baseClear(RelBase *pBase){
   }
   sqlite3_free(pBase->aCol);
   sqlite3_free(pBase->zName);
+  sqlite3_free(pBase->zRowid);
   memset(pBase, 0, sizeof(*pBase));
 }
 
@@ -248,6 +274,22 @@ static void baseLoad(
     if( sqlite3_step(pStmt)!=SQLITE_ROW ) pBase->iIpk = iPkCol;
     rc = sqlite3_finalize(pStmt);
     if( rc!=SQLITE_OK ){ pBase->iIpk = -1; declDbError(pCtx, rc); return; }
+  }
+  if( !pBase->bWithoutRowid ){
+    /* the name of the rowid (relRowidName): NULL when every name is taken */
+    static const char *azName[] = { "rowid", "_rowid_", "oid" };
+    int i;
+    for(i=0; i<(int)(sizeof(azName)/sizeof(azName[0])); i++){
+      int iCol = relColumnIndex(pBase, azName[i]);
+      if( iCol<0 || iCol==pBase->iIpk ) break;
+    }
+    if( i<(int)(sizeof(azName)/sizeof(azName[0])) ){
+      pBase->zRowid = declDup(pCtx, azName[i]);
+    }else if( pBase->iIpk>=0 ){
+      pBase->zRowid = sqlite3_mprintf("\"%w\"",
+                                      pBase->aCol[pBase->iIpk].zName);
+      if( pBase->zRowid==0 ) pCtx->rc = SQLITE_NOMEM;
+    }
   }
 }
 
@@ -1104,6 +1146,25 @@ int relDeclParse(
       if( aNeed[i]->bWithoutRowid ){
         declError(&ctx, "%s is a WITHOUT ROWID table; relationships through"
                   " it are not supported yet", aNeed[i]->zName);
+        goto out;
+      }
+    }
+  }
+
+  /* A rowid table whose columns take all three names of the rowid, none
+  ** of them its INTEGER PRIMARY KEY: no SQL can reach its rows' rowids,
+  ** by which reads, writes and triggers find a row (relRowidName) */
+  {
+    RelBase *aBase[3];
+    aBase[0] = &p->src;
+    aBase[1] = &p->tgt;
+    aBase[2] = &p->sec;
+    for(i=0; i<3; i++){
+      if( aBase[i]->bExists && !aBase[i]->bWithoutRowid
+       && aBase[i]->zRowid==0 ){
+        declError(&ctx, "%s has columns named rowid, _rowid_ and oid and"
+                  " no INTEGER PRIMARY KEY, so its rowid cannot be reached;"
+                  " rename one of those columns", aBase[i]->zName);
         goto out;
       }
     }

@@ -350,27 +350,29 @@ static char *jsonSql(RelDecl *p, int bOne){
   char *zFrom, *zOwner, *zSrcKey, *zSql;
   const char *zJoin = bOne ? "" : "json_each(?1) AS j, ";
   const char *zRowid = bOne ? "?1" : "j.value";
+  const char *zTR = relRowidName(&p->tgt);      /* the tables' rowids */
+  const char *zSR = relRowidName(&p->src);
   int k, bKey = 0;
   zFrom = relFromSql(p);
   zOwner = relOwnerExpr(p);
-  zSrcKey = relKey("o", p->zSrcKey);
+  zSrcKey = relBaseKey("o", &p->src, p->zSrcKey);
   pStr = sqlite3_str_new(0);
-  sqlite3_str_appendall(pStr, bOne ? "SELECT 0, t.rowid" : "SELECT j.key, t.rowid");
+  sqlite3_str_appendf(pStr, "SELECT %s, t.%s", bOne ? "0" : "j.key", zTR);
   for(k=0; k<p->nCol; k++){
     sqlite3_str_appendf(pStr, ", %s", p->azExpr[k]);
   }
   if( zFrom && zOwner && zSrcKey ){
     /* zFrom is " FROM <tables> WHERE <link>" */
     if( p->eKind==REL_MANY_TO_ONE ){
-      sqlite3_str_appendf(pStr, " FROM %s%s AND s.rowid = %s",
-          zJoin, zFrom+6, zRowid);
+      sqlite3_str_appendf(pStr, " FROM %s%s AND s.%s = %s",
+          zJoin, zFrom+6, zSR, zRowid);
     }else if( p->zSrcKey==0 ){
       sqlite3_str_appendf(pStr, " FROM %s%s AND %s = %s",
           zJoin, zFrom+6, zOwner, zRowid);
     }else{
       sqlite3_str_appendf(pStr, " FROM %s\"%w\".\"%w\" AS o, %s AND"
-          " o.rowid = %s AND %s = %s", zJoin, p->zDb, p->src.zName,
-          zFrom+6, zRowid, zOwner, zSrcKey);
+          " o.%s = %s AND %s = %s", zJoin, p->zDb, p->src.zName,
+          zFrom+6, zSR, zRowid, zOwner, zSrcKey);
     }
   }
   /* the collection's order (as the relationship table reads it), then
@@ -383,7 +385,8 @@ static char *jsonSql(RelDecl *p, int bOne){
     if( relOrderIsKey(p, k) ) bKey = 1;
   }
   if( !bKey ){
-    sqlite3_str_appendall(pStr, (bOne && p->nOrder==0) ? "t.rowid" : ", t.rowid");
+    sqlite3_str_appendf(pStr, "%st.%s", (bOne && p->nOrder==0) ? "" : ", ",
+                        zTR);
   }
   zSql = sqlite3_str_finish(pStr);
   if( zFrom==0 || zOwner==0 || zSrcKey==0 ){
@@ -701,6 +704,54 @@ static int jsonPrimaryKey(sqlite3 *db, const char *zDb, const char *zTab,
 }
 
 /*
+** The name by which SQL reaches the rowid of table zTab, as relRowidName()
+** names a relationship's tables: "rowid", or when a column other than the
+** INTEGER PRIMARY KEY has that name, "_rowid_", then "oid", then the
+** INTEGER PRIMARY KEY (quoted). Into *pzRowid, which the caller frees;
+** NULL when none reaches it.
+*/
+static int jsonRowidName(sqlite3 *db, const char *zDb, const char *zTab,
+                         char **pzRowid){
+  static const char *azName[] = { "rowid", "_rowid_", "oid" };
+  sqlite3_stmt *pStmt = 0;
+  char *zIpk = 0;
+  int aTaken[3] = {0, 0, 0};
+  int rc, i;
+  *pzRowid = 0;
+  rc = sqlite3_prepare_v2(db, "SELECT name, pk=1 AND type='INTEGER' COLLATE"
+      " NOCASE AND (SELECT count(*) FROM pragma_table_info(?1, ?2)"
+      " WHERE pk>0)=1 AND NOT EXISTS(SELECT 1 FROM pragma_index_list(?1, ?2)"
+      " WHERE origin='pk') FROM pragma_table_xinfo(?1, ?2)", -1, &pStmt, 0);
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_bind_text(pStmt, 1, zTab, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zDb, -1, SQLITE_STATIC);
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zCol = (const char*)sqlite3_column_text(pStmt, 0);
+    int bIpk = sqlite3_column_int(pStmt, 1);
+    if( zCol==0 ) continue;
+    if( bIpk && zIpk==0 ){
+      zIpk = sqlite3_mprintf("\"%w\"", zCol);
+      if( zIpk==0 ){ rc = SQLITE_NOMEM; break; }
+    }
+    for(i=0; i<3; i++){
+      if( !bIpk && sqlite3_stricmp(zCol, azName[i])==0 ) aTaken[i] = 1;
+    }
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  for(i=0; rc==SQLITE_OK && i<3 && aTaken[i]; i++){}
+  if( rc==SQLITE_OK && i<3 ){
+    *pzRowid = relStrdup(azName[i]);
+    if( *pzRowid==0 ) rc = SQLITE_NOMEM;
+  }else if( rc==SQLITE_OK ){
+    *pzRowid = zIpk;
+    zIpk = 0;
+  }
+  sqlite3_free(zIpk);
+  return rc;
+}
+
+/*
 ** Free a JsonCache (the destructor of the auxiliary data).
 */
 static void jsonCacheFree(void *pArg){
@@ -726,6 +777,7 @@ static int jsonCacheNew(RelGlobal *pGlobal, const char *zName,
   sqlite3 *db = pGlobal->db;
   JsonCache *pCache;
   char *zPk = 0;
+  char *zRowid = 0;
   int bWr = 0, rc;
   *ppCache = pCache = relMallocZero(sizeof(JsonCache));
   if( pCache==0 ) return SQLITE_NOMEM;
@@ -749,15 +801,25 @@ static int jsonCacheNew(RelGlobal *pGlobal, const char *zName,
     }
   }
   if( rc==SQLITE_OK ){
+    rc = jsonRowidName(db, pCache->zDb, pCache->zTab, &zRowid);
+    if( rc==SQLITE_OK && zRowid==0 ){
+      *pzErr = sqlite3_mprintf("rel_json: %s has columns named rowid,"
+          " _rowid_ and oid and no INTEGER PRIMARY KEY; not supported",
+          pCache->zTab);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if( rc==SQLITE_OK ){
     if( zPk ){
-      rc = relPrepare(db, &pCache->pRow, "SELECT rowid, * FROM \"%w\".\"%w\""
-          " WHERE \"%w\" = ?1", pCache->zDb, pCache->zTab, zPk);
+      rc = relPrepare(db, &pCache->pRow, "SELECT %s, * FROM \"%w\".\"%w\""
+          " WHERE \"%w\" = ?1", zRowid, pCache->zDb, pCache->zTab, zPk);
     }else{
-      rc = relPrepare(db, &pCache->pRow, "SELECT rowid, * FROM \"%w\".\"%w\""
-          " WHERE rowid = ?1", pCache->zDb, pCache->zTab);
+      rc = relPrepare(db, &pCache->pRow, "SELECT %s, * FROM \"%w\".\"%w\""
+          " WHERE %s = ?1", zRowid, pCache->zDb, pCache->zTab, zRowid);
     }
   }
   sqlite3_free(zPk);
+  sqlite3_free(zRowid);
   if( rc==SQLITE_ERROR && *pzErr==0 ) rc = SQLITE_NOMEM;
   if( rc!=SQLITE_OK ){
     jsonCacheFree(pCache);

@@ -73,17 +73,22 @@ int relDeclLinks(RelDecl *p, RelLink *aLink){
       aLink[0].zNext = 0;
       aLink[0].zChild = p->tgt.zName;  aLink[0].zCol = p->zFk;
       aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
+      aLink[0].pChildBase = &p->tgt;   aLink[0].pParentBase = &p->src;
       return 1;
     case REL_MANY_TO_ONE:
       aLink[0].zNext = 0;
       aLink[0].zChild = p->src.zName;  aLink[0].zCol = p->zFk;
       aLink[0].zParent = p->tgt.zName; aLink[0].zKey = p->zTgtKey;
+      aLink[0].pChildBase = &p->src;   aLink[0].pParentBase = &p->tgt;
       return 1;
     default:
       aLink[0].zChild = p->sec.zName;  aLink[0].zCol = p->zSrcCol;
       aLink[0].zParent = p->src.zName; aLink[0].zKey = p->zSrcKey;
       aLink[1].zChild = p->sec.zName;  aLink[1].zCol = p->zTgtCol;
       aLink[1].zParent = p->tgt.zName; aLink[1].zKey = p->zTgtKey;
+      aLink[0].pChildBase = aLink[1].pChildBase = &p->sec;
+      aLink[0].pParentBase = &p->src;
+      aLink[1].pParentBase = &p->tgt;
       aLink[0].zNext = p->zTgtCol;
       aLink[1].zNext = p->zSrcCol;
       return 2;
@@ -243,7 +248,8 @@ static int relKeyIsRowid(sqlite3 *db, const char *zDb, const char *zTable,
 */
 static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
                           RelRules *pR, char **pzErr){
-  char *zKeyOld = relKey("OLD", pL->zKey);
+  char *zKeyOld = relBaseKey("OLD", pL->pParentBase, pL->zKey);
+  const char *zRowid = relRowidName(pL->pChildBase);   /* the child's */
   char *zMsg = 0;
   char *zOnDelete = 0;
   int bNotNull = 0;
@@ -293,28 +299,28 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     ** relationship table reads: SQLite 3.40 took a compound CTE column's
     ** affinity from its first arm, newer releases from any arm that has
     ** one (c's key column), which made '2' find 2 (cascade.test 4.8). */
-    char *zKeyC = relKey("c", pL->zKey);
+    char *zKeyC = relBaseKey("c", pL->pParentBase, pL->zKey);
     int bRowid = 0;
     if( zKeyC==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = relKeyIsRowid(db, zDb, pL->zParent, pL->zKey, &bRowid);
     if( rc==SQLITE_OK && bRowid ){
       rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
-        " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
+        " BEGIN DELETE FROM \"%w\" WHERE %s IN ("
         "WITH RECURSIVE sub(r) AS (SELECT %s UNION"
-        " SELECT c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.r)"
+        " SELECT c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.r)"
         " SELECT r FROM sub); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld,
-        pL->zChild, pL->zCol);
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
+        zRowid, pL->zChild, pL->zCol);
     }else if( rc==SQLITE_OK ){
       rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
-        " BEGIN DELETE FROM \"%w\" WHERE rowid IN ("
+        " BEGIN DELETE FROM \"%w\" WHERE %s IN ("
         "WITH RECURSIVE sub(k, r) AS (SELECT +%s, NULL UNION"
-        " SELECT +%s, c.rowid FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
+        " SELECT +%s, c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
         " SELECT r FROM sub); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zKeyOld, zKeyC,
-        pL->zChild, pL->zCol);
+        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
+        zKeyC, zRowid, pL->zChild, pL->zCol);
     }
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
@@ -343,9 +349,9 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     rc = relExec(db, pzErr,
         "CREATE TRIGGER \"%w\".\"rel_%w_%w_orphan\" AFTER UPDATE OF \"%w\" ON"
         " \"%w\" WHEN NEW.\"%w\" IS NULL AND OLD.\"%w\" IS NOT NULL"
-        " BEGIN DELETE FROM \"%w\" WHERE rowid = NEW.rowid; END",
+        " BEGIN DELETE FROM \"%w\" WHERE %s = NEW.%s; END",
         zDb, pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol,
-        pL->zChild);
+        pL->zChild, zRowid, zRowid);
     if( rc!=SQLITE_OK ) goto done;
   }
 
@@ -366,10 +372,11 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
           "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_update\" BEFORE UPDATE OF"
           " \"%w\" ON \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND NEW.\"%w\" IS NOT"
           " OLD.\"%w\" AND EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" ="
-          " NEW.\"%w\" AND rowid <> NEW.rowid)"
+          " NEW.\"%w\" AND %s <> NEW.%s)"
           " BEGIN SELECT RAISE(ABORT, '%q'); END",
           zDb, pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol,
-          pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol, zMsg);
+          pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol, zRowid, zRowid,
+          zMsg);
     }
     if( rc!=SQLITE_OK ) goto done;
   }

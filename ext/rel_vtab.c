@@ -94,19 +94,20 @@ char *relOwnerExpr(RelDecl *p){
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:   return sqlite3_mprintf("t.\"%w\"", p->zFk);
-    case REL_MANY_TO_ONE:  return relKey("s", p->zSrcKey);
+    case REL_MANY_TO_ONE:  return relBaseKey("s", &p->src, p->zSrcKey);
     default:
       if( p->bSymmetric ) return sqlite3_mprintf("a.\"rel$owner\"");
       return sqlite3_mprintf("a.\"%w\"", p->zSrcCol);
   }
 }
-const char *relRowidExpr(RelDecl *p){
+char *relRowidExpr(RelDecl *p){
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
-    case REL_ONE_TO_ONE:   return "t.rowid";
-    case REL_MANY_TO_ONE:  return "s.rowid";
-    default:               return p->bSymmetric ? "a.\"rel$rowid\""
-                                                : "a.rowid";
+    case REL_ONE_TO_ONE:   return relBaseKey("t", &p->tgt, 0);
+    case REL_MANY_TO_ONE:  return relBaseKey("s", &p->src, 0);
+    default:
+      if( p->bSymmetric ) return sqlite3_mprintf("a.\"rel$rowid\"");
+      return relBaseKey("a", &p->sec, 0);
   }
 }
 
@@ -191,8 +192,9 @@ char *relSymmetricSql(RelDecl *p){
           k ? p->zTgtCol : p->zSrcCol, k ? p->zSrcCol : p->zTgtCol);
       relAddrSymmetricCols(pStr, p, k);
     }else
-    sqlite3_str_appendf(pStr, "%sSELECT rowid*2+%d AS \"rel$rowid\", \"%w\" AS"
-        " \"rel$owner\", \"%w\" AS \"rel$target\"", k ? " UNION ALL " : "", k,
+    sqlite3_str_appendf(pStr, "%sSELECT %s*2+%d AS \"rel$rowid\", \"%w\" AS"
+        " \"rel$owner\", \"%w\" AS \"rel$target\"", k ? " UNION ALL " : "",
+        relRowidName(&p->sec), k,
         k ? p->zTgtCol : p->zSrcCol, k ? p->zSrcCol : p->zTgtCol);
     for(i=p->nTgtCol; i<p->nCol; i++){
       sqlite3_str_appendf(pStr, ", \"%w\"", p->sec.aCol[p->aBaseCol[i]].zName);
@@ -216,7 +218,7 @@ char *relSymmetricSql(RelDecl *p){
 ** In memory the caller frees with sqlite3_free().
 */
 char *relFromSql(RelDecl *p){
-  char *zTgtKey = relKey("t", p->zTgtKey);
+  char *zTgtKey = relBaseKey("t", &p->tgt, p->zTgtKey);
   char *zOut;
   if( zTgtKey==0 ) return 0;            /* out of memory */
   switch( p->eKind ){
@@ -305,7 +307,7 @@ static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
   int idxNum = pRead->iPlan;
   char *zSelect = relSelectSql(p, pRead);
   char *zOwner = relOwnerExpr(p);
-  char *zKey = relKey("t", p->zTgtKey);
+  char *zKey = relBaseKey("t", &p->tgt, p->zTgtKey);
   sqlite3_str *pStr = sqlite3_str_new(0);
   char *zSql;
   int rc, i, nParam = 0;

@@ -43,16 +43,11 @@ static void relAppendValue(sqlite3_str *pStr, RelColumn *pCol, int iParam){
 ** The name by which an INSERT into the target gives its rowid: NULL when
 ** the target has an INTEGER PRIMARY KEY (that column is the rowid, and
 ** is given as itself), else the first of SQLite's three names for the
-** rowid that is not a column of the target. NULL when all three are.
+** rowid that is not a column of the target (relRowidName).
 */
 static const char *relTgtRowidName(RelDecl *p){
-  static const char *azName[] = { "rowid", "_rowid_", "oid" };
-  int i;
   if( p->tgt.iIpk>=0 ) return 0;
-  for(i=0; i<(int)(sizeof(azName)/sizeof(azName[0])); i++){
-    if( relColumnIndex(&p->tgt, azName[i])<0 ) return azName[i];
-  }
-  return 0;
+  return relRowidName(&p->tgt);
 }
 
 /*
@@ -65,8 +60,10 @@ static char *relWriteSql(RelDecl *p, int iStmt){
   const char *zT = p->tgt.zName;
   const char *zA = p->sec.zName;
   int bO2m = p->eKind==REL_ONE_TO_MANY || p->eKind==REL_ONE_TO_ONE;
-  char *zSrcKey = relKey("s", p->zSrcKey);
-  char *zTgtKey = relKey("t", p->zTgtKey);
+  const char *zSR = relRowidName(&p->src);   /* the tables' rowids */
+  const char *zTR = relRowidName(&p->tgt);
+  char *zSrcKey = relBaseKey("s", &p->src, p->zSrcKey);
+  char *zTgtKey = relBaseKey("t", &p->tgt, p->zTgtKey);
   /* m2m: where the association row is (its rowid or, WITHOUT ROWID, its
   ** PRIMARY KEY: rel_addr.c); the parameters of UNLINK, MOVE, LOCATE */
   char *zAddr = p->eKind!=REL_MANY_TO_MANY ? 0
@@ -86,8 +83,8 @@ static char *relWriteSql(RelDecl *p, int iStmt){
   switch( iStmt ){
     case REL_W_OWNER_FIND:
       /* -> source rowid, its key as stored [, m2o: its foreign key] */
-      sqlite3_str_appendf(pStr, "SELECT s.rowid, %s%s%w%s FROM \"%w\".\"%w\""
-          " AS s WHERE %s = ?1", zSrcKey,
+      sqlite3_str_appendf(pStr, "SELECT s.%s, %s%s%w%s FROM \"%w\".\"%w\""
+          " AS s WHERE %s = ?1", zSR, zSrcKey,
           p->eKind==REL_MANY_TO_ONE ? ", s.\"" : "",
           p->eKind==REL_MANY_TO_ONE ? p->zFk : "",
           p->eKind==REL_MANY_TO_ONE ? "\"" : "", zDb, zS, zSrcKey);
@@ -95,18 +92,19 @@ static char *relWriteSql(RelDecl *p, int iStmt){
     case REL_W_TGT_FIND:
     case REL_W_TGT_ROWID:
       /* -> target rowid, key [, o2m: is it linked to ?2] */
-      sqlite3_str_appendf(pStr, "SELECT t.rowid, %s", zTgtKey);
+      sqlite3_str_appendf(pStr, "SELECT t.%s, %s", zTR, zTgtKey);
       if( bO2m ){
         sqlite3_str_appendf(pStr, ", t.\"%w\" IS NOT NULL AND t.\"%w\" = ?2",
                             p->zFk, p->zFk);
       }
-      sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" AS t WHERE %s = ?1",
-          zDb, zT, iStmt==REL_W_TGT_FIND ? zTgtKey : "t.rowid");
+      sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" AS t WHERE %s%s = ?1",
+          zDb, zT, iStmt==REL_W_TGT_FIND ? "" : "t.",
+          iStmt==REL_W_TGT_FIND ? zTgtKey : zTR);
       break;
     case REL_W_TGT_SAME:
       /* ?1 target rowid, ?(i+2) the value given for column i */
       sqlite3_str_appendf(pStr, "SELECT 1 FROM \"%w\".\"%w\" AS t"
-          " WHERE t.rowid = ?1", zDb, zT);
+          " WHERE t.%s = ?1", zDb, zT, zTR);
       for(i=0; i<p->nTgtCol; i++){
         sqlite3_str_appendf(pStr, " AND (?%d IS NULL OR %s IS ?%d)", i+2,
                             p->azExpr[i], i+2);
@@ -146,10 +144,10 @@ static char *relWriteSql(RelDecl *p, int iStmt){
     case REL_W_LINK:
       if( bO2m ){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
-            " WHERE rowid = ?2", zDb, zT, p->zFk);
+            " WHERE %s = ?2", zDb, zT, p->zFk, zTR);
       }else if( p->eKind==REL_MANY_TO_ONE ){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
-            " WHERE rowid = ?2", zDb, zS, p->zFk);
+            " WHERE %s = ?2", zDb, zS, p->zFk, zSR);
       }else{
         /* ?1 owner, ?2 target key, ?(3+j) association column j (none
         ** for a generated column) */
@@ -172,14 +170,14 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       break;
     case REL_W_UNLINK:
       if( bO2m && (p->mCascade & REL_CASCADE_DELETE_ORPHAN) ){
-        sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE rowid = ?1",
-                            zDb, zT);
+        sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE %s = ?1",
+                            zDb, zT, zTR);
       }else if( bO2m ){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = NULL"
-            " WHERE rowid = ?1", zDb, zT, p->zFk);
+            " WHERE %s = ?1", zDb, zT, p->zFk, zTR);
       }else if( p->eKind==REL_MANY_TO_ONE ){
         sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = NULL"
-            " WHERE rowid = ?1", zDb, zS, p->zFk);
+            " WHERE %s = ?1", zDb, zS, p->zFk, zSR);
       }else{
         sqlite3_str_appendf(pStr, "DELETE FROM \"%w\".\"%w\" WHERE %s",
                             zDb, zA, zAddr);
@@ -189,20 +187,22 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       if( p->bSymmetric && !relAddrKeyed(p) ){
         /* ?1 = association rowid * 2 (+1 when read the other way) */
         sqlite3_str_appendf(pStr, "SELECT CASE WHEN ?1 %% 2 THEN a.\"%w\""
-            " ELSE a.\"%w\" END, t.rowid, %s FROM \"%w\".\"%w\" AS a"
+            " ELSE a.\"%w\" END, t.%s, %s FROM \"%w\".\"%w\" AS a"
             " JOIN \"%w\".\"%w\" AS t ON %s = CASE WHEN ?1 %% 2"
-            " THEN a.\"%w\" ELSE a.\"%w\" END WHERE a.rowid = ?1 >> 1",
-            p->zTgtCol, p->zSrcCol, zTgtKey, zDb, zA, zDb, zT, zTgtKey,
-            p->zSrcCol, p->zTgtCol);
+            " THEN a.\"%w\" ELSE a.\"%w\" END WHERE a.%s = ?1 >> 1",
+            p->zTgtCol, p->zSrcCol, zTR, zTgtKey, zDb, zA, zDb, zT, zTgtKey,
+            p->zSrcCol, p->zTgtCol, relRowidName(&p->sec));
         break;
       }
       {
       /* link rowid -> owner, target rowid, target key */
       char *zOwner = relOwnerExpr(p);
       char *zFrom = relFromSql(p);
-      if( zOwner==0 || zFrom==0 ){
+      char *zLink = zAddr ? 0 : relRowidExpr(p);
+      if( zOwner==0 || zFrom==0 || (zAddr==0 && zLink==0) ){
         sqlite3_free(zOwner);
         sqlite3_free(zFrom);
+        sqlite3_free(zLink);
         sqlite3_free(zSrcKey);
         sqlite3_free(zTgtKey);
         sqlite3_free(zAddr);
@@ -210,13 +210,14 @@ static char *relWriteSql(RelDecl *p, int iStmt){
         return 0;
       }
       if( zAddr ){
-        sqlite3_str_appendf(pStr, "SELECT %s, t.rowid, %s%s AND %s",
-                            zOwner, zTgtKey, zFrom, zAddr);
+        sqlite3_str_appendf(pStr, "SELECT %s, t.%s, %s%s AND %s",
+                            zOwner, zTR, zTgtKey, zFrom, zAddr);
       }else
-      sqlite3_str_appendf(pStr, "SELECT %s, t.rowid, %s%s AND %s = ?1",
-                          zOwner, zTgtKey, zFrom, relRowidExpr(p));
+      sqlite3_str_appendf(pStr, "SELECT %s, t.%s, %s%s AND %s = ?1",
+                          zOwner, zTR, zTgtKey, zFrom, zLink);
       sqlite3_free(zOwner);
       sqlite3_free(zFrom);
+      sqlite3_free(zLink);
       break;
     }
     case REL_W_LINK_FIND: {
@@ -286,13 +287,13 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       ** owner row exists and the child is not linked to it already (see
       ** relLinkChildFast) */
       sqlite3_str_appendf(pStr, "UPDATE \"%w\".\"%w\" SET \"%w\" = ?1"
-          " WHERE rowid = ?2 AND NOT (\"%w\" IS NOT NULL AND \"%w\" = ?1)"
+          " WHERE %s = ?2 AND NOT (\"%w\" IS NOT NULL AND \"%w\" = ?1)"
           " AND EXISTS(SELECT 1 FROM \"%w\".\"%w\" AS s WHERE %s = ?1)",
-          zDb, zT, p->zFk, p->zFk, p->zFk, zDb, zS, zSrcKey);
+          zDb, zT, p->zFk, zTR, p->zFk, p->zFk, zDb, zS, zSrcKey);
       break;
     default: /* REL_W_CURRENT */
-      sqlite3_str_appendf(pStr, "SELECT rowid FROM \"%w\".\"%w\""
-          " WHERE \"%w\" = ?1", zDb, zT, p->zFk);
+      sqlite3_str_appendf(pStr, "SELECT %s FROM \"%w\".\"%w\""
+          " WHERE \"%w\" = ?1", zTR, zDb, zT, p->zFk);
       break;
   }
   sqlite3_free(zSrcKey);
@@ -795,7 +796,8 @@ static int relSetColumns(
     if( zAddr==0 ) sqlite3_str_reset(pStr);     /* out of memory */
     sqlite3_free(zAddr);
   }else
-  sqlite3_str_appendf(pStr, " WHERE rowid = ?%d", p->nCol+1);
+  sqlite3_str_appendf(pStr, " WHERE %s = ?%d", relRowidName(pBase),
+                      p->nCol+1);
   pStmt = relDynStmt(pTab, iSlot, sqlite3_str_finish(pStr));
   if( pStmt==0 ) return pTab->rcStmt;
   for(i=iFirst; i<iLast; i++){
@@ -887,8 +889,9 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
       ** take it back, and let the checks one by one decide. */
       pTab->eFastLink = 0;
       if( !relFastLinkOk(pTab) && bRow ){
-        rc = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE rowid"
-                     " = %lld", p->zDb, p->sec.zName, iNew);
+        rc = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE %s"
+                     " = %lld", p->zDb, p->sec.zName, relRowidName(&p->sec),
+                     iNew);
         if( rc!=SQLITE_OK ){
           relBaseError(pTab);
           return relBaseCode(pTab, rc);

@@ -53,6 +53,7 @@ struct RelBase {
   int bWithoutRowid;  /* A WITHOUT ROWID table */
   int iIpk;           /* INTEGER PRIMARY KEY column (the rowid), or -1 */
   int bExists;        /* 0: secondary to be created by the declaration */
+  char *zRowid;       /* How SQL names its rowid (relRowidName), or NULL */
 };
 
 /* A declared relationship, resolved against the schema. */
@@ -197,6 +198,8 @@ struct RelLink {
   const char *zParent;
   const char *zKey;
   const char *zNext;  /* m2m: the other column, second in the index */
+  RelBase *pChildBase;    /* zChild and zParent as read (their rowids: */
+  RelBase *pParentBase;   /* relRowidName) */
 };
 
 /**** Interface to code in rel_main.c ****/
@@ -242,6 +245,8 @@ void relDeclFree(RelDecl *p);
 char *relDeclSchema(RelDecl *p);
 char *relDeclReverseSql(RelDecl *p, const char *zReverse);
 char *relKey(const char *zAlias, const char *zKey);
+const char *relRowidName(RelBase *pBase);
+char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey);
 int relColumnIndex(RelBase *pBase, const char *zCol);
 
 /**** Interface to code in rel_triggers.c ****/
@@ -256,7 +261,7 @@ char *relSymmetricSql(RelDecl *p);
 char *relOwnerExpr(RelDecl *p);
 int relOrderIsKey(RelDecl *p, int i);
 void relOrderAppend(sqlite3_str *pStr, RelDecl *p, int i);
-const char *relRowidExpr(RelDecl *p);
+char *relRowidExpr(RelDecl *p);
 
 /**** Interface to code in rel_write.c ****/
 void relWriteRelease(RelVtab *pTab);

@@ -168,6 +168,22 @@ int sqlite3_relationship_init(sqlite3*, char**, const sqlite3_api_routines*);
   "  create_index=0);" \
   LR_DECL
 
+/* columns named rowid, _rowid_, oid: the rowid goes by another name */
+#define RC_SCHEMA \
+  "CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT);" \
+  "CREATE TABLE child(rowid TEXT, _rowid_ TEXT, oid TEXT," \
+  "  id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));" \
+  "CREATE TABLE item(rowid TEXT, parent_id INTEGER REFERENCES parent(id));" \
+  "INSERT INTO parent VALUES (1,'p1'),(2,'p2');" \
+  "INSERT INTO child VALUES ('x','y','z',1,1),('x','y','z',2,1)," \
+  "  ('x','y','z',3,2);" \
+  "INSERT INTO item VALUES ('x',1),('x',1),('x',2);"
+#define RC_DECL \
+  "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child," \
+  "  backref=parent, cascade='all, delete-orphan');" \
+  "CREATE VIRTUAL TABLE parent_items USING relationship(parent, item," \
+  "  cascade='all, delete-orphan');"
+
 static const struct Scenario {
   const char *zName;
   const char *zSetup;
@@ -349,6 +365,16 @@ static const struct Scenario {
     "SELECT rel_json('parent', 1, 2), rel_json('left', 1, 2);",
     "SELECT rel_json('parent', 2, 2), rel_json('left', 1, 2),"
     " rel_json('child', 1)" },
+  /* rowid columns */
+  { "rowidcol-declare", RC_SCHEMA,
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    " backref=parent, cascade='all, delete-orphan')" },
+  { "rowidcol-declare-item", RC_SCHEMA,
+    "CREATE VIRTUAL TABLE parent_items USING relationship(parent, item)" },
+  { "rowidcol-write", RC_SCHEMA RC_DECL,
+    "DELETE FROM parent_items WHERE _rowid_ = 2" },
+  { "rowidcol-json", RC_SCHEMA RC_DECL,
+    "SELECT rel_json('parent', 1), rel_json('child', 2), rel_json('item', 3)" },
   /* infer */
   { "infer-sql", INFER_SCHEMA, "SELECT rel_infer_sql()" },
   { "infer-sql-table", INFER_SCHEMA, "SELECT rel_infer_sql('book')" },
