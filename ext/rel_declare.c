@@ -110,15 +110,6 @@ int relColumnIndex(RelBase *pBase, const char *zCol){
 }
 
 /*
-** SQL for key column zKey of the table behind alias zAlias: t."id", or
-** t.rowid when zKey is NULL. The caller frees it with sqlite3_free().
-*/
-char *relKey(const char *zAlias, const char *zKey){
-  if( zKey==0 ) return sqlite3_mprintf("%s.rowid", zAlias);
-  return sqlite3_mprintf("%s.\"%w\"", zAlias, zKey);
-}
-
-/*
 ** The name by which SQL reaches the rowid of pBase: "rowid", or, when the
 ** table has a column of that name that is not its INTEGER PRIMARY KEY,
 ** the first of "_rowid_" and "oid" that is not such a column, else its
@@ -133,8 +124,9 @@ const char *relRowidName(RelBase *pBase){
 }
 
 /*
-** relKey() over pBase: its rowid, when zKey is NULL, as relRowidName()
-** names it. The caller frees the result.
+** SQL for key column zKey of pBase, the table behind alias zAlias:
+** t."id", or its rowid when zKey is NULL (t.rowid, or as relRowidName()
+** names it). The caller frees it with sqlite3_free().
 */
 char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey){
   if( zKey==0 ){

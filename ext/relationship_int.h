@@ -244,7 +244,6 @@ int relDeclParse(sqlite3 *db, const char *zDb, const char *zName,
 void relDeclFree(RelDecl *p);
 char *relDeclSchema(RelDecl *p);
 char *relDeclReverseSql(RelDecl *p, const char *zReverse);
-char *relKey(const char *zAlias, const char *zKey);
 const char *relRowidName(RelBase *pBase);
 char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey);
 int relColumnIndex(RelBase *pBase, const char *zCol);
