@@ -51,6 +51,17 @@ static const char *relTgtRowidName(RelDecl *p){
 }
 
 /*
+** Can a many-to-many link be given a rowid of its own, its association
+** row's? Not when that row has none (WITHOUT ROWID), nor for symmetric=1,
+** whose link rowid is the association row's times two, plus one when
+** read the other way round.
+*/
+static int relLinkRowidOk(RelDecl *p){
+  return p->eKind==REL_MANY_TO_MANY && !p->bSymmetric
+      && !p->sec.bWithoutRowid;
+}
+
+/*
 ** The SQL of write statement iStmt (REL_W_*) of relationship p, or NULL
 ** when out of memory. The caller frees it.
 */
@@ -150,7 +161,9 @@ static char *relWriteSql(RelDecl *p, int iStmt){
             " WHERE %s = ?2", zDb, zS, p->zFk, zSR);
       }else{
         /* ?1 owner, ?2 target key, ?(3+j) association column j (none
-        ** for a generated column) */
+        ** for a generated column); ?(3+nCol-nTgtCol) the new row's rowid
+        ** (NULL: SQLite picks one), unless it has none (relLinkRowidOk) */
+        int bRowid = relLinkRowidOk(p);
         sqlite3_str_appendf(pStr, "INSERT INTO \"%w\".\"%w\"(\"%w\", \"%w\"",
                             zDb, zA, p->zSrcCol, p->zTgtCol);
         for(i=p->nTgtCol; i<p->nCol; i++){
@@ -158,12 +171,18 @@ static char *relWriteSql(RelDecl *p, int iStmt){
           sqlite3_str_appendf(pStr, ", \"%w\"",
                               p->sec.aCol[p->aBaseCol[i]].zName);
         }
+        if( bRowid ){
+          sqlite3_str_appendf(pStr, ", %s", relRowidName(&p->sec));
+        }
         sqlite3_str_appendall(pStr, ") VALUES (?1, ?2");
         for(i=p->nTgtCol; i<p->nCol; i++){
           if( p->sec.aCol[p->aBaseCol[i]].bGenerated ) continue;
           sqlite3_str_appendall(pStr, ", ");
           relAppendValue(pStr, &p->sec.aCol[p->aBaseCol[i]],
                          3+i-p->nTgtCol);
+        }
+        if( bRowid ){
+          sqlite3_str_appendf(pStr, ", ?%d", 3+p->nCol-p->nTgtCol);
         }
         sqlite3_str_appendall(pStr, ")");
       }
@@ -969,20 +988,41 @@ static int relInsert(
   int bFound = 0, bLinked = 0, bCurrent = 0, bValues = 0;
   int bChildTried = 0;            /* o2m: REL_W_CHILD_FAST ran, no write */
   int bLinkSkipped = 0;           /* m2m: a trigger skipped REL_W_LINK_FAST */
+  int bRowidGiven = 0;            /* a rowid given for the link itself */
+  i64 iRowidGiven = 0;            /* (the value, when bRowidGiven) */
   int rc, i;
+
+  /* A rowid given where the target has a key column (so the rowid is
+  ** not the key) is the link's rowid, as reads show it: the child's in a
+  ** one-to-many, the association row's in a many-to-many, the source
+  ** row's, which the owner names, in a many-to-one. A new row gets it; an
+  ** existing one must have it. */
+  if( iKeyCol>=0 && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
+    bRowidGiven = 1;
+    iRowidGiven = sqlite3_value_int64(pRowidVal);
+  }
+  if( bRowidGiven && p->eKind==REL_MANY_TO_MANY && !relLinkRowidOk(p) ){
+    relVtabError(&pTab->base, "relationship %s: a rowid given is the"
+        " association row's, and %s; leave it out", p->zName,
+        p->bSymmetric ? "a symmetric link's rowid is that row's times two"
+                        " (plus one read the other way round)"
+                      : "a WITHOUT ROWID association row has none");
+    return SQLITE_ERROR;
+  }
 
   /* one-to-many: the rows are the targets' and the rowid is the target's,
   ** so a rowid given is the new target's INTEGER PRIMARY KEY (with none,
   ** REL_W_TGT_INSERT gives it as the rowid) */
-  if( bO2m && iKeyCol>=0 && iKeyCol==p->tgt.iIpk
-   && sqlite3_value_type(pRowidVal)!=SQLITE_NULL ){
-    if( sqlite3_value_type(aVal[iKeyCol])==SQLITE_NULL ){
-      pIpk = pKey = pRowidVal;
-    }else if( !relValueEq(aVal[iKeyCol], pRowidVal) ){
+  if( bRowidGiven && bO2m && p->tgt.iIpk>=0 ){
+    int iIpk = p->tgt.iIpk;
+    if( sqlite3_value_type(aVal[iIpk])==SQLITE_NULL ){
+      pIpk = pRowidVal;
+      if( iIpk==iKeyCol ) pKey = pRowidVal;
+    }else if( !relValueEq(aVal[iIpk], pRowidVal) ){
       relVtabError(&pTab->base, "relationship %s: rowid %lld and %s %s"
                    " differ; give one of them", p->zName,
-                   sqlite3_value_int64(pRowidVal), p->azCol[iKeyCol],
-                   (const char*)sqlite3_value_text(aVal[iKeyCol]));
+                   iRowidGiven, p->azCol[iIpk],
+                   (const char*)sqlite3_value_text(aVal[iIpk]));
       return SQLITE_CONSTRAINT;
     }
   }
@@ -999,7 +1039,7 @@ static int relInsert(
 
   /* a many-to-many link by key alone: one statement, unless it fails */
   if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pKey)!=SQLITE_NULL
-   && relOwnerAsGiven(pTab, pOwner) && relFastLinkOk(pTab) ){
+   && !bRowidGiven && relOwnerAsGiven(pTab, pOwner) && relFastLinkOk(pTab) ){
     for(i=0; i<p->nTgtCol && !bValues; i++){
       if( i==iKeyCol ) continue;
       bValues = sqlite3_value_type(aVal[i])!=SQLITE_NULL;
@@ -1039,6 +1079,15 @@ static int relInsert(
                     ? 0 : &pOwnerKey);
   if( rc!=SQLITE_OK ) goto done;
   if( pOwnerKey ) pOwner = pOwnerKey;     /* from here on, as stored */
+  if( bRowidGiven && p->eKind==REL_MANY_TO_ONE && iSrcRowid!=iRowidGiven ){
+    char *zOwn = relQuoteValue(pOwner);
+    relVtabError(&pTab->base, "relationship %s: rowid %lld is not the rowid"
+        " of %s %s (%lld), which is the link's; leave it out", p->zName,
+        iRowidGiven, p->src.zName, zOwn ? zOwn : "?", iSrcRowid);
+    sqlite3_free(zOwn);
+    rc = SQLITE_CONSTRAINT;
+    goto done;
+  }
 
   if( sqlite3_value_type(pKey)!=SQLITE_NULL ){
     pStmt = relStmt(pTab, REL_W_TGT_FIND);
@@ -1054,6 +1103,15 @@ static int relInsert(
       sqlite3_reset(pStmt);
       if( pTgtKey==0 ){ rc = SQLITE_NOMEM; goto done; }
       rc = SQLITE_OK;
+      if( bRowidGiven && bO2m && iTgtRowid!=iRowidGiven ){
+        char *zVal = relQuoteValue(pKey);
+        relVtabError(&pTab->base, "relationship %s: rowid %lld and %s %s"
+            " name different rows; give one of them", p->zName,
+            iRowidGiven, relTgtKeyName(p), zVal ? zVal : "?");
+        sqlite3_free(zVal);
+        rc = SQLITE_CONSTRAINT;
+        goto done;
+      }
     }else if( rc!=SQLITE_DONE ){
       goto done;
     }else{
@@ -1138,6 +1196,13 @@ static int relInsert(
       rc = SQLITE_CONSTRAINT;
       goto done;
     }
+    if( p->eKind==REL_MANY_TO_MANY && bRowidGiven && *pRowid!=iRowidGiven ){
+      /* OR REPLACE keeps the link, and so its rowid */
+      relVtabError(&pTab->base, "relationship %s: rowid %lld: the link is"
+          " there already, with rowid %lld", p->zName, iRowidGiven, *pRowid);
+      rc = SQLITE_CONSTRAINT;
+      goto done;
+    }
     /* the same link again: nothing to do (a scalar keeps its value) */
     if( p->eKind==REL_MANY_TO_MANY && eConflict==SQLITE_REPLACE ){
       rc = relSetColumns(pTab, 1, relAddrKeyed(p) ? iAssoc
@@ -1180,7 +1245,7 @@ static int relInsert(
     if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
     for(i=0; i<p->nTgtCol; i++){
       sqlite3_bind_value(pStmt, i+1, i==iFkCol ? pOwner
-                                     : i==iKeyCol && pIpk ? pIpk : aVal[i]);
+                               : i==p->tgt.iIpk && pIpk ? pIpk : aVal[i]);
     }
     if( relTgtRowidName(p) && (iKeyCol<0 || bO2m) ){
       /* no INTEGER PRIMARY KEY: the rowid given is the new row's, when
@@ -1263,6 +1328,14 @@ static int relInsert(
       }
       for(i=p->nTgtCol; i<p->nCol; i++){
         sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
+      }
+      if( relLinkRowidOk(p) ){
+        /* the association row's rowid: the one given, or SQLite's pick */
+        if( bRowidGiven ){
+          sqlite3_bind_int64(pStmt, 3+p->nCol-p->nTgtCol, iRowidGiven);
+        }else{
+          sqlite3_bind_null(pStmt, 3+p->nCol-p->nTgtCol);
+        }
       }
       rc = relRun(pTab, pStmt);
       if( rc==SQLITE_OK && sqlite3_changes64(pTab->db)>0 ){
