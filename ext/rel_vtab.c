@@ -1388,6 +1388,16 @@ static int relRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
     *pRowid = pCur->iRowid;
     return SQLITE_OK;
   }
+  if( pTab->pDecl->bSymmetric
+   && sqlite3_column_type(pCur->pStmt, pCur->pRead->iRowid)!=SQLITE_INTEGER
+  ){
+    /* rowid*2+1 overflowed (SQLite made it a REAL): no rowid to give */
+    relVtabError(&pTab->base, "relationship %s: an association row's rowid"
+        " is beyond +/-2^62, too large for a symmetric link's rowid (twice"
+        " the association row's, plus one read the other way round)",
+        pTab->pDecl->zName);
+    return SQLITE_ERROR;
+  }
   *pRowid = sqlite3_column_int64(pCur->pStmt, pCur->pRead->iRowid);
   return SQLITE_OK;
 }

@@ -574,14 +574,20 @@ static int relRunValueRowid(RelVtab *pTab, int iStmt, sqlite3_value *pVal,
 ** The association rowid behind link rowid iRowid of a many-to-many (see
 ** relSymmetricSql: a symmetric one doubles it, plus the direction), and
 ** back. A WITHOUT ROWID association row has no rowid: its link's rowid
-** is what rel_addr.c binds; an inserted one gets none (0).
+** is what rel_addr.c binds; an inserted one gets none (0), as does a
+** symmetric link whose association rowid is beyond +/-2^62.
 */
 static i64 relAssocRowid(RelDecl *p, i64 iRowid){
   return p->bSymmetric && !relAddrKeyed(p) ? iRowid>>1 : iRowid;
 }
 static i64 relLinkRowid(RelDecl *p, i64 iAssoc){
   if( relAddrKeyed(p) ) return 0;
-  return p->bSymmetric ? iAssoc*2 : iAssoc;
+  if( p->bSymmetric ){
+    /* 0 when twice it, plus one, is no 64-bit integer (relRowid) */
+    if( iAssoc>=((i64)1<<62) || iAssoc<-((i64)1<<62) ) return 0;
+    return iAssoc*2;
+  }
+  return iAssoc;
 }
 
 /*
