@@ -1641,6 +1641,41 @@ static int relGeneratedGiven(RelVtab *pTab, sqlite3_value **aVal,
 }
 
 /*
+** Is pNew, the rowid an UPDATE gives a link, the same as its rowid iOld,
+** as a base table's UPDATE would convert it ('6', 6.0, ' 6 ' are 6)? A
+** NULL, a text that is no number, another number are not: an UPDATE
+** setting them changes the rowid (before 2026-11-23 they were taken as 0,
+** so a link whose rowid is 0 took them silently).
+*/
+static int relRowidSame(sqlite3_value *pNew, i64 iOld, int *pbSame){
+  sqlite3_value *pCopy;
+  double r;
+  *pbSame = 0;
+  switch( sqlite3_value_type(pNew) ){
+    case SQLITE_INTEGER:
+      *pbSame = sqlite3_value_int64(pNew)==iOld;
+      return SQLITE_OK;
+    case SQLITE_NULL:
+      return SQLITE_OK;
+  }
+  /* a copy: sqlite3_value_numeric_type() converts its argument */
+  pCopy = sqlite3_value_dup(pNew);
+  if( pCopy==0 ) return SQLITE_NOMEM;
+  switch( sqlite3_value_numeric_type(pCopy) ){
+    case SQLITE_INTEGER:
+      *pbSame = sqlite3_value_int64(pCopy)==iOld;
+      break;
+    case SQLITE_FLOAT:
+      r = sqlite3_value_double(pCopy);
+      *pbSame = r>=-9223372036854775808.0 && r<9223372036854775808.0
+             && (double)(i64)r==r && (i64)r==iOld;
+      break;
+  }
+  sqlite3_value_free(pCopy);
+  return SQLITE_OK;
+}
+
+/*
 ** xUpdate: DELETE (argc==1), INSERT (argv[0] NULL) or UPDATE.
 */
 int relUpdate(
@@ -1650,6 +1685,7 @@ int relUpdate(
   RelDecl *p = pTab->pDecl;
   int bOuter = pTab->bWrote;      /* a nested call's writes are its own */
   int bWrote;
+  int bSame = 1;                  /* UPDATE: the rowid is not changed */
   int rc;
   if( pTab->zBroken ){
     relVtabError(pVtab, "%s", pTab->zBroken);
@@ -1660,6 +1696,11 @@ int relUpdate(
                  " base tables, or declare it without viewonly", p->zName);
     return SQLITE_READONLY;
   }
+  if( argc>1 && sqlite3_value_type(argv[0])!=SQLITE_NULL
+   && !sqlite3_value_nochange(argv[1]) ){
+    rc = relRowidSame(argv[1], sqlite3_value_int64(argv[0]), &bSame);
+    if( rc!=SQLITE_OK ) return rc;
+  }
   pTab->bWrote = 0;
   if( argc==1 ){
     rc = relDelete(pTab, sqlite3_value_int64(argv[0]));
@@ -1668,8 +1709,7 @@ int relUpdate(
     if( rc==SQLITE_OK ){
       rc = relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
     }
-  }else if( !sqlite3_value_nochange(argv[1])
-   && sqlite3_value_int64(argv[0])!=sqlite3_value_int64(argv[1]) ){
+  }else if( !bSame ){
     relVtabError(pVtab, "relationship %s: the rowid of a link cannot be"
                  " changed", p->zName);
     rc = SQLITE_CONSTRAINT;

@@ -249,6 +249,8 @@ static const struct Scenario {
     "DELETE FROM parent_children WHERE owner = 1 AND id = 2" },
   { "move", PC_SCHEMA PC_DECL,
     "UPDATE parent_children SET owner = 3 WHERE owner = 1" },
+  { "update-rowid-as-text", PC_SCHEMA PC_DECL,
+    "UPDATE parent_children SET rowid = ' 1 ', name = 'x' WHERE id = 1" },
   { "update-target", PC_SCHEMA PC_DECL,
     "UPDATE parent_children SET name = upper(name) WHERE owner = 1" },
   { "key-move", PC_SCHEMA PC_DECL,
