@@ -143,6 +143,7 @@ static void baseClear(RelBase *pBase){
   for(i=0; i<pBase->nCol; i++){
     sqlite3_free(pBase->aCol[i].zName);
     sqlite3_free(pBase->aCol[i].zType);
+    sqlite3_free(pBase->aCol[i].zColl);
     sqlite3_free(pBase->aCol[i].zDflt);
   }
   sqlite3_free(pBase->aCol);
@@ -195,7 +196,7 @@ static void baseLoad(
   int bMayBeMissing
 ){
   sqlite3_stmt *pStmt = 0;
-  int rc;
+  int rc, i;
   int nPk = 0, iPkCol = -1;
 
   if( pCtx->rc ) return;
@@ -253,6 +254,18 @@ static void baseLoad(
   rc = sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ){ declDbError(pCtx, rc); return; }
   if( pCtx->rc ) return;
+  /* the collating sequences, which the relationship table's columns
+  ** declare too (pragma_table_xinfo does not give them) */
+  for(i=0; i<pBase->nCol; i++){
+    const char *zColl = 0;
+    rc = sqlite3_table_column_metadata(pCtx->db, zDb, pBase->zName,
+        pBase->aCol[i].zName, 0, &zColl, 0, 0, 0);
+    if( rc==SQLITE_NOMEM ){ pCtx->rc = SQLITE_NOMEM; return; }
+    if( rc==SQLITE_OK && zColl && sqlite3_stricmp(zColl, "BINARY")!=0 ){
+      pBase->aCol[i].zColl = declDup(pCtx, zColl);
+      if( pCtx->rc ) return;
+    }
+  }
   if( nPk==1 && !pBase->bWithoutRowid
    && sqlite3_stricmp(pBase->aCol[iPkCol].zType, "INTEGER")==0
   ){
@@ -1247,26 +1260,71 @@ int relDeclParse(
 }
 
 /*
-** The CREATE TABLE statement to pass to sqlite3_declare_vtab(). The caller
-** frees it.
+** The column whose values the owner column shows: the link column (the
+** target's foreign key, the association's source column), or the source
+** key of a many-to-one; NULL for a rowid. A many-to-many's association
+** table that the declaration creates has the source key's type.
 */
-char *relDeclSchema(RelDecl *p){
+static RelColumn *declOwnerColumn(RelDecl *p){
+  int iCol;
+  switch( p->eKind ){
+    case REL_ONE_TO_MANY:
+    case REL_ONE_TO_ONE:
+      iCol = relColumnIndex(&p->tgt, p->zFk);
+      return iCol>=0 ? &p->tgt.aCol[iCol] : 0;
+    case REL_MANY_TO_MANY:
+      iCol = relColumnIndex(&p->sec, p->zSrcCol);
+      if( iCol>=0 ) return &p->sec.aCol[iCol];
+      break;
+  }
+  iCol = relColumnIndex(&p->src, p->zSrcKey);
+  return iCol>=0 ? &p->src.aCol[iCol] : 0;
+}
+
+/*
+** Append the type and collating sequence of a relationship-table column
+** showing pCol (NULL: a rowid) to pStr. With bHidden, the owner: a type
+** of its own, for "HIDDEN" alone would give NUMERIC affinity, where an
+** untyped column has none; and no collating sequence, which SQLite loses
+** on a HIDDEN column that has a type (it reads a piece of the type's
+** text as the sequence's name).
+*/
+static void declColumnType(sqlite3_str *pStr, RelColumn *pCol, int bColl,
+                           int bHidden){
+  const char *zType = pCol ? pCol->zType : "INTEGER";
+  if( bHidden ){
+    sqlite3_str_appendf(pStr, " %s HIDDEN", zType[0] ? zType : "BLOB");
+    return;
+  }
+  sqlite3_str_appendf(pStr, " %s", zType);
+  if( bColl && pCol && pCol->zColl ){
+    sqlite3_str_appendf(pStr, " COLLATE \"%w\"", pCol->zColl);
+  }
+}
+
+/*
+** The CREATE TABLE statement to pass to sqlite3_declare_vtab(). The caller
+** frees it. Each column has the type and collating sequence of the base
+** column it shows (the owner: the type of the link column, which its
+** reads compare with), so that SQLite compares and sorts its values as
+** the base tables do whether or not a constraint or ORDER BY goes to the
+** read statement. Without bColl, no collating sequences (for a
+** connection that does not know one of them).
+*/
+char *relDeclSchema(RelDecl *p, int bColl){
   sqlite3_str *pStr = sqlite3_str_new(0);
-  const char *zOwnerType = "";
   int i;
   sqlite3_str_appendall(pStr, "CREATE TABLE x(");
   for(i=0; i<p->nCol; i++){
     RelColumn *pCol = i<p->nTgtCol ? &p->tgt.aCol[p->aBaseCol[i]]
                                    : &p->sec.aCol[p->aBaseCol[i]];
-    sqlite3_str_appendf(pStr, "\"%w\" %s, ", p->azCol[i], pCol->zType);
+    sqlite3_str_appendf(pStr, "\"%w\"", p->azCol[i]);
+    declColumnType(pStr, pCol, bColl, 0);
+    sqlite3_str_appendall(pStr, ", ");
   }
-  if( p->zSrcKey ){
-    int iKey = relColumnIndex(&p->src, p->zSrcKey);
-    if( iKey>=0 ) zOwnerType = p->src.aCol[iKey].zType;
-  }else{
-    zOwnerType = "INTEGER";
-  }
-  sqlite3_str_appendf(pStr, "\"%w\" %s HIDDEN)", p->zOwner, zOwnerType);
+  sqlite3_str_appendf(pStr, "\"%w\"", p->zOwner);
+  declColumnType(pStr, declOwnerColumn(p), bColl, 1);
+  sqlite3_str_appendall(pStr, ")");
   return sqlite3_str_finish(pStr);
 }
 

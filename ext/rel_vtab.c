@@ -712,10 +712,18 @@ static int relInit(
     if( rc!=SQLITE_OK ) goto fail;
   }
 
-  zSchema = relDeclSchema(p);
+  zSchema = relDeclSchema(p, 1);
   if( zSchema==0 ){ rc = SQLITE_NOMEM; goto fail; }
   rc = sqlite3_declare_vtab(db, zSchema);
   sqlite3_free(zSchema);
+  if( rc==SQLITE_ERROR ){
+    /* a collating sequence this connection does not know (the base
+    ** tables' statements that use it fail on their own): without them */
+    zSchema = relDeclSchema(p, 0);
+    if( zSchema==0 ){ rc = SQLITE_NOMEM; goto fail; }
+    rc = sqlite3_declare_vtab(db, zSchema);
+    sqlite3_free(zSchema);
+  }
   if( rc!=SQLITE_OK ){
     *pzErr = sqlite3_mprintf("relationship %s: %s", p->zName,
                              sqlite3_errmsg(db));

@@ -38,6 +38,7 @@ typedef struct RelColumn RelColumn;
 struct RelColumn {
   char *zName;        /* Column name, as declared */
   char *zType;        /* Declared type, "" when none */
+  char *zColl;        /* Collating sequence, NULL when BINARY */
   char *zDflt;        /* DEFAULT expression text, or NULL */
   int bNotNull;       /* NOT NULL constraint */
   int iPk;            /* 1-based position in the PRIMARY KEY, 0 if not in it */
@@ -242,7 +243,7 @@ int relDeclParse(sqlite3 *db, const char *zDb, const char *zName,
                  int nArg, const char *const *azArg,
                  RelDecl **ppDecl, char **pzErr);
 void relDeclFree(RelDecl *p);
-char *relDeclSchema(RelDecl *p);
+char *relDeclSchema(RelDecl *p, int bColl);
 char *relDeclReverseSql(RelDecl *p, const char *zReverse);
 const char *relRowidName(RelBase *pBase);
 char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey);
