@@ -1025,6 +1025,9 @@ static void parseOrderBy(DeclCtx *pCtx){
     if( bDesc ) sqlite3_str_appendall(pStr, " DESC");
   }
   p->zOrderBy = sqlite3_str_finish(pStr);
+  if( pCtx->rc==SQLITE_OK && p->nOrder>0 && p->zOrderBy==0 ){
+    pCtx->rc = SQLITE_NOMEM;
+  }
   if( pCtx->rc==SQLITE_OK && p->nOrder==0 ){
     declError(pCtx, "order_by needs at least one column");
   }

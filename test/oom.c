@@ -207,6 +207,18 @@ static const struct Scenario {
   { "rel_declare", PC_SCHEMA,
     "SELECT rel_declare('child_parent', 'child', 'parent',"
     " 'backref=children, cascade=all, delete-orphan')" },
+  { "declare-collate", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE,"
+    " parent_id REFERENCES parent(id));",
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    " order_by='name')" },
+  { "connect-collate", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE,"
+    " parent_id REFERENCES parent(id));"
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    " order_by='name');"
+    "INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1,'b',1),(2,'A',1);",
+    "SELECT name FROM parent_children WHERE +owner = 1 ORDER BY name", 1 },
   { "drop", PC_SCHEMA PC_DECL, "DROP TABLE parent_children" },
   { "drop-declared-side", PC_SCHEMA PC_DECL, "DROP TABLE child_parent" },
   { "drop-m2m", LR_SCHEMA LR_DECL, "DROP TABLE right_parents" },
