@@ -108,7 +108,7 @@ struct ClosureCursor {
   sqlite3_stmt *pBatch;       /* Neighbours of ?1..?CLOSURE_BATCH, or NULL */
   char *zPrepared;            /* Relationship pNbr was prepared for, or NULL */
   unsigned iGeneration;       /* RelGlobal.iGeneration then */
-  int bNumeric;               /* Key column of pNbr has numeric affinity */
+  int eAff;                   /* Affinity of pNbr's keys: CLOSURE_AFF_* */
   ClosureNode *aNode;         /* Keys reached, in order: the output rows */
   int nNode;                  /* Used entries in aNode[] */
   int nNodeAlloc;             /* Allocated entries in aNode[] */
@@ -553,45 +553,54 @@ static int closureFill(ClosureCursor *pCur){
   return SQLITE_OK;
 }
 
+/* Affinity of a key column (ClosureCursor.eAff) */
+#define CLOSURE_AFF_NONE     0    /* BLOB (none): a root is taken as given */
+#define CLOSURE_AFF_NUMERIC  1    /* INTEGER, REAL, NUMERIC */
+#define CLOSURE_AFF_TEXT     2
+
 /*
-** 1 when the declared type zType gives a column numeric affinity
-** (INTEGER, REAL or NUMERIC, by SQLite's rules), 0 for TEXT and BLOB.
+** The affinity the declared type zType gives a column, by SQLite's rules:
+** CLOSURE_AFF_NUMERIC, CLOSURE_AFF_TEXT or CLOSURE_AFF_NONE.
 */
-static int closureIsNumericType(const char *zType){
+static int closureTypeAffinity(const char *zType){
   static const char *azText[] = { "CHAR", "CLOB", "TEXT", "BLOB" };
   int i, k, n;
-  if( zType==0 || zType[0]==0 ) return 0;
+  if( zType==0 || zType[0]==0 ) return CLOSURE_AFF_NONE;
   n = (int)strlen(zType);
   for(i=0; i<n; i++){
-    if( n-i>=3 && sqlite3_strnicmp(&zType[i], "INT", 3)==0 ) return 1;
+    if( n-i>=3 && sqlite3_strnicmp(&zType[i], "INT", 3)==0 ){
+      return CLOSURE_AFF_NUMERIC;
+    }
   }
   for(k=0; k<4; k++){
     for(i=0; i+4<=n; i++){
-      if( sqlite3_strnicmp(&zType[i], azText[k], 4)==0 ) return 0;
+      if( sqlite3_strnicmp(&zType[i], azText[k], 4)==0 ){
+        return k<3 ? CLOSURE_AFF_TEXT : CLOSURE_AFF_NONE;
+      }
     }
   }
-  return 1;
+  return CLOSURE_AFF_NUMERIC;
 }
 
 /*
-** 1 when column zCol (NULL: the rowid) of pBase has numeric affinity.
+** The affinity of column zCol (NULL: the rowid) of pBase.
 */
-static int closureIsNumericCol(RelBase *pBase, const char *zCol){
+static int closureColAffinity(RelBase *pBase, const char *zCol){
   int iCol;
-  if( zCol==0 ) return 1;
+  if( zCol==0 ) return CLOSURE_AFF_NUMERIC;
   iCol = relColumnIndex(pBase, zCol);
-  if( iCol<0 ) return 0;
-  if( iCol==pBase->iIpk ) return 1;
-  return closureIsNumericType(pBase->aCol[iCol].zType);
+  if( iCol<0 ) return CLOSURE_AFF_NONE;
+  if( iCol==pBase->iIpk ) return CLOSURE_AFF_NUMERIC;
+  return closureTypeAffinity(pBase->aCol[iCol].zType);
 }
 
 /*
 ** The SQL that reads the neighbours of key ?1 over self-referential
 ** relationship p (see the table at the top of the file), and in
-** *pbNumeric whether the keys it reads have numeric affinity. The
+** *peAff the affinity of the keys it reads (CLOSURE_AFF_*). The
 ** caller frees the result with sqlite3_free(); NULL: out of memory.
 */
-static char *closureNeighbourSql(RelDecl *p, int *pbNumeric){
+static char *closureNeighbourSql(RelDecl *p, int *peAff){
   char *zKey, *zSql;
   switch( p->eKind ){
     case REL_MANY_TO_ONE:
@@ -600,14 +609,14 @@ static char *closureNeighbourSql(RelDecl *p, int *pbNumeric){
       zSql = zKey ? sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\""
           " WHERE %s=?1", p->zFk, p->zDb, p->src.zName, zKey) : 0;
       sqlite3_free(zKey);
-      *pbNumeric = closureIsNumericCol(&p->src, p->zFk);
+      *peAff = closureColAffinity(&p->src, p->zFk);
       return zSql;
     case REL_MANY_TO_MANY:
       /* an association table the declaration created has no columns in
       ** p->sec: its columns take the type of the key they reference */
-      *pbNumeric = relColumnIndex(&p->sec, p->zTgtCol)>=0
-          ? closureIsNumericCol(&p->sec, p->zTgtCol)
-          : closureIsNumericCol(&p->tgt, p->zTgtKey);
+      *peAff = relColumnIndex(&p->sec, p->zTgtCol)>=0
+          ? closureColAffinity(&p->sec, p->zTgtCol)
+          : closureColAffinity(&p->tgt, p->zTgtKey);
       if( p->bSymmetric ){
         return sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\""
             " WHERE \"%w\"=?1 UNION SELECT \"%w\" FROM \"%w\".\"%w\""
@@ -625,7 +634,7 @@ static char *closureNeighbourSql(RelDecl *p, int *pbNumeric){
           " WHERE \"%w\"=?1 ORDER BY 1", zKey, p->zDb, p->tgt.zName,
           p->zFk) : 0;
       sqlite3_free(zKey);
-      *pbNumeric = closureIsNumericCol(&p->tgt, p->zSrcKey);
+      *peAff = closureColAffinity(&p->tgt, p->zSrcKey);
       return zSql;
   }
 }
@@ -748,7 +757,7 @@ static int closurePrepare(ClosureCursor *pCur, const char *zName){
   RelDecl *pDecl = 0;
   char *zErr = 0;
   char *zSql;
-  int bNumeric = 0;
+  int eAff = CLOSURE_AFF_NONE;
   int rc;
 
   /* The same relationship as the last xFilter of this cursor (a join),
@@ -776,7 +785,7 @@ static int closurePrepare(ClosureCursor *pCur, const char *zName){
                  pDecl->zName, pDecl->src.zName, pDecl->tgt.zName);
     return SQLITE_ERROR;
   }
-  zSql = closureNeighbourSql(pDecl, &bNumeric);
+  zSql = closureNeighbourSql(pDecl, &eAff);
   if( zSql==0 ) return SQLITE_NOMEM;
   if( pCur->pNbr==0 || strcmp(sqlite3_sql(pCur->pNbr), zSql)!=0 ){
     sqlite3_finalize(pCur->pNbr);
@@ -789,7 +798,7 @@ static int closurePrepare(ClosureCursor *pCur, const char *zName){
       rc = closurePrepareBatch(pCur, zSql);
     }
   }
-  pCur->bNumeric = bNumeric;
+  pCur->eAff = eAff;
   sqlite3_free(zSql);
   if( rc==SQLITE_OK ){
     pCur->zPrepared = relStrdup(zName);
@@ -828,7 +837,7 @@ static int closureBound(int op, sqlite3_value *pVal){
 static int closureFilter(sqlite3_vtab_cursor *cur, int idxNum,
                          const char *idxStr, int argc, sqlite3_value **argv){
   ClosureCursor *pCur = (ClosureCursor*)cur;
-  int bNum = 0;
+  int bNum = 0, eType;
   int iArg = 0;
   int bit;
   int rc;
@@ -872,15 +881,23 @@ static int closureFilter(sqlite3_vtab_cursor *cur, int idxNum,
   if( rc!=SQLITE_OK ) return rc;
   if( pCur->mxDepth<0 ) return SQLITE_OK;          /* no row can pass */
 
-  /* A text root is compared as the stored keys are: 1 and '1' alike in an
-  ** integer column. */
-  if( pCur->bNumeric && sqlite3_value_type(pCur->pRoot)==SQLITE_TEXT ){
+  /* The root is compared as the stored keys are, with the key column's
+  ** affinity: 1 and '1' alike in an integer column, and in a text one. */
+  eType = sqlite3_value_type(pCur->pRoot);
+  if( pCur->eAff==CLOSURE_AFF_NUMERIC && eType==SQLITE_TEXT ){
     const char *zRoot = (const char*)sqlite3_value_text(pCur->pRoot);
-    int eType = 0;
     i64 iKey = 0;
     if( zRoot==0 ) return SQLITE_NOMEM;
     bNum = relNumericText(zRoot, &eType, &iKey);
     if( bNum ) rc = closureAddKey(pCur, eType, iKey, 0, 0, -1, 0);
+  }else if( pCur->eAff==CLOSURE_AFF_TEXT
+         && (eType==SQLITE_INTEGER || eType==SQLITE_FLOAT) ){
+    /* the text SQLite's TEXT affinity makes of it: 1 is '1', 1.5 '1.5' */
+    const char *zRoot = (const char*)sqlite3_value_text(pCur->pRoot);
+    if( zRoot==0 ) return SQLITE_NOMEM;
+    rc = closureAddKey(pCur, SQLITE_TEXT, 0, zRoot,
+                       sqlite3_value_bytes(pCur->pRoot), -1, 0);
+    bNum = 1;
   }
   if( !bNum ) rc = closureAdd(pCur, pCur->pRoot, -1, 0);
   if( rc==SQLITE_OK ) rc = closureFill(pCur);

@@ -366,6 +366,9 @@ static const struct Scenario {
     "SELECT id, depth, parent FROM rel_closure('node_lower_neighbors', 6)" },
   { "closure-text-cycle", TEXT_GRAPH_DECL,
     "SELECT id, depth, parent FROM rel_closure('tnode_next', 'a')" },
+  { "closure-number-root", TEXT_GRAPH_DECL
+    "INSERT INTO tnode VALUES ('1.5','N'); INSERT INTO tedge VALUES ('1.5','a');",
+    "SELECT id, depth, parent FROM rel_closure('tnode_next', 1.5)" },
   { "closure-error", TREE_DECL,
     "SELECT id FROM rel_closure('nosuch', 1)" },
   /* json */
