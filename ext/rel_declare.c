@@ -1268,7 +1268,7 @@ int relDeclParse(
 ** key of a many-to-one; NULL for a rowid. A many-to-many's association
 ** table that the declaration creates has the source key's type.
 */
-static RelColumn *declOwnerColumn(RelDecl *p){
+RelColumn *relOwnerColumn(RelDecl *p){
   int iCol;
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
@@ -1326,7 +1326,7 @@ char *relDeclSchema(RelDecl *p, int bColl){
     sqlite3_str_appendall(pStr, ", ");
   }
   sqlite3_str_appendf(pStr, "\"%w\"", p->zOwner);
-  declColumnType(pStr, declOwnerColumn(p), bColl, 1);
+  declColumnType(pStr, relOwnerColumn(p), bColl, 1);
   sqlite3_str_appendall(pStr, ")");
   return sqlite3_str_finish(pStr);
 }

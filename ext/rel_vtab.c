@@ -886,8 +886,25 @@ static const char *relPlanText(RelVtab *pTab, RelRead *pRead){
 }
 
 /*
+** Does constraint i of pInfo compare under the collating sequence of base
+** column pCol (NULL: a rowid), as the read statement would? With
+** bOwner, BINARY too: SQLite keeps none on the HIDDEN owner column, so
+** "owner = ?" comes as BINARY, and is taken as the link column's.
+*/
+static int relCollMatch(sqlite3_index_info *pInfo, int i, RelColumn *pCol,
+                        int bOwner){
+  const char *zColl = sqlite3_vtab_collation(pInfo, i);
+  const char *zCol = pCol && pCol->zColl ? pCol->zColl : "BINARY";
+  if( zColl==0 ) return 1;
+  if( sqlite3_stricmp(zColl, zCol)==0 ) return 1;
+  return bOwner && sqlite3_stricmp(zColl, "BINARY")==0;
+}
+
+/*
 ** xBestIndex: see the plan table above. Costs: one row by key or rowid,
-** ten by owner, a million for a scan.
+** ten by owner, a million for a scan. An = with another collating
+** sequence than the column's ("owner = 'P' COLLATE NOCASE" over a
+** BINARY key) is left to SQLite.
 */
 static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   RelVtab *pTab = (RelVtab*)pVtab;
@@ -907,9 +924,14 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
     if( !pC->usable || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( pC->iColumn==p->nCol && iOwner<0 ) iOwner = i;
+    if( pC->iColumn==p->nCol ){
+      if( iOwner<0 && relCollMatch(pInfo, i, relOwnerColumn(p), 1) ){
+        iOwner = i;
+      }
+    }
     else if( pC->iColumn==-1 && iRowid<0 ) iRowid = i;
-    else if( iKeyCol>=0 && pC->iColumn==iKeyCol && iKey<0 ) iKey = i;
+    else if( iKeyCol>=0 && pC->iColumn==iKeyCol && iKey<0
+          && relCollMatch(pInfo, i, &p->tgt.aCol[iKeyCol], 0) ) iKey = i;
   }
   if( iOwner>=0 ){
     idxNum |= PLAN_OWNER | PLAN_ORDER;

@@ -244,6 +244,7 @@ int relDeclParse(sqlite3 *db, const char *zDb, const char *zName,
                  RelDecl **ppDecl, char **pzErr);
 void relDeclFree(RelDecl *p);
 char *relDeclSchema(RelDecl *p, int bColl);
+RelColumn *relOwnerColumn(RelDecl *p);
 char *relDeclReverseSql(RelDecl *p, const char *zReverse);
 const char *relRowidName(RelBase *pBase);
 char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey);
