@@ -37,7 +37,8 @@
 **   duplicate one_to_one  a second row under uselist=0 with the same
 **                         foreign key; rowid of each row but the first
 **   orphan                under cascade delete-orphan, a row whose foreign
-**                         key is NULL; rowid of that row
+**                         key is NULL (not in a self-referential table,
+**                         where it is a root); rowid of that row
 **   missing index         no index starts with the link column; NULL
 **   missing reverse       a back_populates naming a table that is not a
 **                         relationship table, or one that does not name
@@ -326,8 +327,9 @@ static int checkAddLink(
     if( rc!=SQLITE_OK ) goto done;
   }
 
-  /* delete-orphan: a row with no parent at all. */
-  if( bOrphan ){
+  /* delete-orphan: a row with no parent at all. In a self-referential
+  ** table such a row is a root (a tree has one), not an orphan. */
+  if( bOrphan && sqlite3_stricmp(pLink->zChild, pLink->zParent)!=0 ){
     rc = checkAdd(pCur, p->zName, zOrphan, sqlite3_mprintf(
         "SELECT c.%s, '%q.%q is NULL: a %q row without a %q row"
         " (delete-orphan)' FROM \"%w\".\"%w\" AS c WHERE c.\"%w\" IS NULL"
