@@ -51,13 +51,16 @@
 **     CREATE TABLE rel_check(relationship, problem, rowid, detail)
 **
 ** xFilter reads the declarations of every schema (main, temp, attached,
-** in pragma_database_list order; relationship tables by name) and turns
-** each link into checks. A link is one column holding a reference:
-** child.parent_id, or each of an association table's two columns. A link
-** declared twice (a backref or back_populates pair, the two sides of a
-** many-to-many) is checked once, under the name that sorts first; the
-** rules of the link (uselist=0, delete-orphan) are merged over every
-** declaration on it, as the triggers' are (rel_triggers.c).
+** in pragma_database_list order; relationship tables by name), afresh
+** from each table's CREATE VIRTUAL TABLE as a new connection would (not
+** as this connection first read them: a table dropped or created anew
+** since counts), and turns each link into checks. A link is one column
+** holding a reference: child.parent_id, or each of an association
+** table's two columns. A link declared twice (a backref or back_populates
+** pair, the two sides of a many-to-many) is checked once, under the name
+** that sorts first; the rules of the link (uselist=0, delete-orphan) are
+** merged over every declaration on it, as the triggers' are
+** (rel_triggers.c).
 **
 ** Each check is one SQL statement yielding (rowid, detail) rows, the
 ** anti-join that PRAGMA foreign_key_check runs:
@@ -404,76 +407,123 @@ static int checkAddReverse(CheckCursor *pCur, RelDecl *p, RelDecl **aDecl,
 }
 
 /*
-** Add the checks of schema zDb to the cursor. A relationship table whose
-** declaration no longer reads becomes a "broken declaration" check; any
-** other error is returned with *pzErr set (the caller frees it).
+** Add the checks of schema zDb to the cursor. Each relationship table's
+** declaration is read afresh from the schema (relDeclRead(): a table
+** dropped on this connection since the relationship table was connected
+** counts); one whose tables no longer fit becomes a "broken declaration"
+** check, in its place by name. Any other error is returned with *pzErr
+** set (the caller frees it).
 */
 static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
                           const char *zDb, char **pzErr){
+  sqlite3 *db = pGlobal->db;
   sqlite3_stmt *pStmt = 0;
-  RelDecl **aDecl = 0;
-  int nDecl = 0;
+  RelDecl **aDecl = 0;        /* The declarations that read, by name */
+  char **azName = 0;          /* Every relationship table, by name */
+  char **azBroken = 0;        /* Why each does not read, or NULL */
+  int *aiDecl = 0;            /* Its index in aDecl, or -1 */
+  int nName = 0, nDecl = 0;
   int i, j, k, rc;
 
-  rc = relPrepare(pGlobal->db, &pStmt,
-      "SELECT name FROM \"%w\".sqlite_schema WHERE type='table'"
+  rc = relPrepare(db, &pStmt,
+      "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
       " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
       " ORDER BY name", zDb);
   if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(pGlobal->db));
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
     return rc;
   }
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    char *zName = relStrdup((const char*)sqlite3_column_text(pStmt, 0));
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
     RelDecl *pDecl = 0;
-    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
-    rc = relFindDecl(pGlobal, zDb, zName, &pDecl, pzErr);
-    if( rc==SQLITE_ERROR ){
-      /* the tables no longer fit: a problem to report, with the message
-      ** that every use of the table gives, less its "relationship X: " */
-      const char *zMsg = *pzErr ? *pzErr : "cannot be read";
-      char *zPre = sqlite3_mprintf("relationship %s: ", zName);
-      if( zPre && sqlite3_strnicmp(zMsg, zPre, (int)strlen(zPre))==0 ){
-        zMsg += strlen(zPre);
-      }
-      rc = zPre ? checkAdd(pCur, zName, zBroken,
-                           sqlite3_mprintf("SELECT NULL, '%q'", zMsg))
-                : SQLITE_NOMEM;
-      sqlite3_free(zPre);
-      sqlite3_free(*pzErr);
-      *pzErr = 0;
+    char *zErr = 0;
+    void *pNew;
+    if( zName==0 || zSql==0 ){ rc = SQLITE_NOMEM; break; }  /* not NULL */
+    rc = relDeclRead(db, zDb, zName, zSql, &pDecl, &zErr);
+    if( rc==SQLITE_OK && pDecl==0 ) continue;     /* another module's */
+    if( rc!=SQLITE_OK && rc!=SQLITE_ERROR ){
+      sqlite3_free(zErr);
+      if( rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+      break;
+    }
+    pNew = sqlite3_realloc64(azName, sizeof(char*)*(nName+1));
+    if( pNew ) azName = pNew;
+    pNew = pNew ? sqlite3_realloc64(azBroken, sizeof(char*)*(nName+1)) : 0;
+    if( pNew ) azBroken = pNew;
+    pNew = pNew ? sqlite3_realloc64(aiDecl, sizeof(int)*(nName+1)) : 0;
+    if( pNew ) aiDecl = pNew;
+    pNew = pNew ? sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1)) : 0;
+    if( pNew ) aDecl = pNew;
+    if( pNew ){
+      azName[nName] = relStrdup(zName);
+      azBroken[nName] = zErr;
+      aiDecl[nName] = pDecl ? nDecl : -1;
+      nName++;
+      if( pDecl ) aDecl[nDecl++] = pDecl;
+      zErr = 0;
       pDecl = 0;
     }
-    sqlite3_free(zName);
-    if( rc==SQLITE_OK && pDecl ){
-      RelDecl **aNew = sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1));
-      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-      aDecl = aNew;
-      aDecl[nDecl++] = pDecl;
-    }
+    sqlite3_free(zErr);
+    relDeclFree(pDecl);
+    rc = (pNew && azName[nName-1]) ? SQLITE_OK : SQLITE_NOMEM;
+    if( rc!=SQLITE_OK ) break;
   }
+  /* a step that failed (out of memory) ends the loop: its code is here */
   if( rc==SQLITE_OK ){
     rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    }
   }else{
     sqlite3_finalize(pStmt);
   }
 
-  /* Each link once, under the first declaration (by name) over it. */
-  for(i=0; rc==SQLITE_OK && i<nDecl; i++){
+  /* Table by table, by name: a broken declaration; each link once, under
+  ** the first declaration (by name) over it; back_populates. */
+  for(i=0; rc==SQLITE_OK && i<nName; i++){
+    RelDecl *p;
     RelLink aLink[2];
-    int nLink = relDeclLinks(aDecl[i], aLink);
+    int nLink, iDecl = aiDecl[i];
+    if( iDecl<0 ){
+      /* the message every use of the table gives, less its
+      ** "relationship X: " */
+      const char *zMsg = azBroken[i];
+      char *zPre = sqlite3_mprintf("relationship %s: ", azName[i]);
+      if( zPre==0 ){ rc = SQLITE_NOMEM; break; }
+      if( sqlite3_strnicmp(zMsg, zPre, (int)strlen(zPre))==0 ){
+        zMsg += strlen(zPre);
+      }
+      sqlite3_free(zPre);
+      rc = checkAdd(pCur, azName[i], zBroken,
+                    sqlite3_mprintf("SELECT NULL, '%q'", zMsg));
+      continue;
+    }
+    p = aDecl[iDecl];
+    nLink = relDeclLinks(p, aLink);
     for(k=0; rc==SQLITE_OK && k<nLink; k++){
-      for(j=0; j<i; j++){
+      for(j=0; j<iDecl; j++){
         if( checkDeclHasLink(aDecl[j], &aLink[k]) ) break;
       }
-      if( j<i ) continue;
-      rc = checkAddLink(pCur, aDecl[i], &aLink[k], aDecl, nDecl);
+      if( j<iDecl ) continue;
+      rc = checkAddLink(pCur, p, &aLink[k], aDecl, nDecl);
     }
-    if( rc==SQLITE_OK && aDecl[i]->zBackPop ){
-      rc = checkAddReverse(pCur, aDecl[i], aDecl, nDecl);
+    if( rc==SQLITE_OK && p->zBackPop ){
+      /* a table named that cannot be read is reported as broken */
+      for(j=0; j<nName; j++){
+        if( aiDecl[j]<0 && sqlite3_stricmp(azName[j], p->zBackPop)==0 ) break;
+      }
+      if( j==nName ) rc = checkAddReverse(pCur, p, aDecl, nDecl);
     }
   }
-  sqlite3_free(aDecl);
+  for(i=0; i<nName; i++){
+    sqlite3_free(azName[i]);
+    sqlite3_free(azBroken[i]);
+  }
+  sqlite3_free(azName);
+  sqlite3_free(azBroken);
+  sqlite3_free(aiDecl);
+  relFreeDecls(aDecl, nDecl);
   return rc;
 }
 

@@ -295,9 +295,9 @@ static void relDiagramFunc(
     RelDecl **aDecl = 0;
     int nDecl = 0;
     if( zDb==0 ){ rc = SQLITE_NOMEM; break; }
-    rc = relListDecls(pGlobal, zDb, 0, &aDecl, &nDecl, &zErr);
+    rc = relReadDecls(db, zDb, &aDecl, &nDecl, &zErr);
     if( rc==SQLITE_OK ) rc = diagSchema(pOut, eFormat, zDb, aDecl, nDecl);
-    sqlite3_free(aDecl);
+    relFreeDecls(aDecl, nDecl);
     sqlite3_free(zDb);
   }
   /* a step that failed (out of memory) ends the loop: its code is here */

@@ -41,7 +41,7 @@
 ** for an association table: it may be WITHOUT ROWID, its ends not). A
 ** table that is an association table becomes one many-to-many item; any
 ** other table gives one item per foreign key. Items that a declared
-** relationship covers already (relListDecls(): the same link column
+** relationship covers already (relReadDecls(): the same link column
 ** between the same tables, or the same secondary) are dropped. Names are
 ** then chosen for the whole schema at once, so the choice does not depend
 ** on the order of the tables:
@@ -366,7 +366,7 @@ static void inferMarkDeclared(InferCtx *pCtx){
   RelDecl **aDecl = 0;
   int nDecl = 0, i, j;
   char *zErr = 0;
-  int rc = relListDecls(pCtx->pGlobal, "main", 0, &aDecl, &nDecl, &zErr);
+  int rc = relReadDecls(pCtx->db, "main", &aDecl, &nDecl, &zErr);
   if( rc!=SQLITE_OK ){
     if( pCtx->rc==SQLITE_OK ){
       pCtx->rc = rc;
@@ -390,7 +390,7 @@ static void inferMarkDeclared(InferCtx *pCtx){
       }
     }
   }
-  sqlite3_free(aDecl);
+  relFreeDecls(aDecl, nDecl);
 }
 
 /*

@@ -16,9 +16,10 @@
 **         viewonly)
 **
 ** xFilter lists the relationship tables of each schema in sqlite_schema,
-** connects the ones this connection has not used yet (their declarations
-** are read against the schema as they connect) and copies out one row
-** each. The list is small, so it is materialised.
+** reads each declaration afresh against the schema as it is now (as a
+** new connection would connect it: a table dropped on this connection
+** since counts) and copies out one row each. The list is small, so it is
+** materialised.
 */
 #include "relationship_int.h"
 
@@ -166,7 +167,7 @@ static int listFilter(sqlite3_vtab_cursor *cur, int idxNum,
     char *zErr = 0;
     int nDecl = 0, i;
     if( zDb==0 ){ rc = SQLITE_NOMEM; break; }
-    rc = relListDecls(pGlobal, zDb, 0, &aDecl, &nDecl, &zErr);
+    rc = relReadDecls(pGlobal->db, zDb, &aDecl, &nDecl, &zErr);
     sqlite3_free(zDb);
     if( rc!=SQLITE_OK ){
       relVtabError(cur->pVtab, "rel_list: %s", zErr ? zErr : "error");
@@ -176,7 +177,7 @@ static int listFilter(sqlite3_vtab_cursor *cur, int idxNum,
     if( nDecl>0 ){
       char **azNew = sqlite3_realloc64(pCur->azVal,
           sizeof(char*)*LIST_NCOL*(pCur->nRow+nDecl));
-      if( azNew==0 ){ rc = SQLITE_NOMEM; sqlite3_free(aDecl); break; }
+      if( azNew==0 ){ rc = SQLITE_NOMEM; relFreeDecls(aDecl, nDecl); break; }
       pCur->azVal = azNew;
       for(i=0; i<nDecl; i++){
         char **az = &pCur->azVal[LIST_NCOL*pCur->nRow++];
@@ -184,7 +185,7 @@ static int listFilter(sqlite3_vtab_cursor *cur, int idxNum,
         else memset(az, 0, sizeof(char*)*LIST_NCOL);
       }
     }
-    sqlite3_free(aDecl);
+    relFreeDecls(aDecl, nDecl);
   }
   if( pDbs ){
     /* the loop also ends when a step fails (out of memory): not an end */

@@ -393,6 +393,261 @@ int relListDecls(
 }
 
 /*
+** z past white space and SQL comments ("-- ..." to the end of the line,
+** C-style comments).
+*/
+static const char *relSkipSpace(const char *z){
+  for(;;){
+    if( isspace((unsigned char)*z) ){
+      z++;
+    }else if( z[0]=='-' && z[1]=='-' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      z += 2;
+      while( *z && (z[0]!='*' || z[1]!='/') ) z++;
+      if( *z ) z += 2;
+    }else{
+      return z;
+    }
+  }
+}
+
+/*
+** The end of the token that starts at z (not space): a quoted name or
+** string ('x', "x", `x`, [x], doubled quotes inside), a run of identifier
+** characters, or one other character.
+*/
+static const char *relTokenEnd(const char *z){
+  char q = z[0];
+  if( q=='[' ){
+    while( *z && *z!=']' ) z++;
+    return *z ? z+1 : z;
+  }
+  if( q=='\'' || q=='"' || q=='`' ){
+    for(z++; *z; z++){
+      if( *z==q ){
+        if( z[1]!=q ) return z+1;
+        z++;
+      }
+    }
+    return z;
+  }
+  if( isalnum((unsigned char)q) || q=='_' || q=='$' || (q & 0x80) ){
+    while( isalnum((unsigned char)*z) || *z=='_' || *z=='$' || (*z & 0x80) ){
+      z++;
+    }
+    return z;
+  }
+  return *z ? z+1 : z;
+}
+
+/*
+** Walk the module arguments that start after the '(' at z: at the commas
+** outside parentheses, each argument the text from its first token to the
+** end of its last, empty ones left out. Returns how many there are and,
+** when azArg is not NULL, copies them to azArg[], NUL-terminated, into
+** the space at zOut. *pnByte (when not NULL) is the bytes that takes.
+*/
+static int relArgWalk(const char *z, char **azArg, char *zOut,
+                      i64 *pnByte){
+  const char *zStart = 0, *zEnd = 0;
+  int nArg = 0, iDepth = 0;
+  i64 nByte = 0;
+  while( *z ){
+    const char *zTok = relSkipSpace(z);
+    if( *zTok==0 ) break;
+    if( iDepth==0 && (*zTok==',' || *zTok==')') ){
+      if( zStart ){
+        size_t n = (size_t)(zEnd-zStart);
+        if( azArg ){
+          memcpy(zOut, zStart, n);
+          zOut[n] = 0;
+          azArg[nArg] = zOut;
+          zOut += n+1;
+        }
+        nByte += n+1;
+        nArg++;
+      }
+      zStart = 0;
+      if( *zTok==')' ) break;
+      z = zTok+1;
+      continue;
+    }
+    if( *zTok=='(' ) iDepth++;
+    if( *zTok==')' ) iDepth--;
+    if( zStart==0 ) zStart = zTok;
+    z = zEnd = relTokenEnd(zTok);
+  }
+  if( pnByte ) *pnByte = nByte;
+  return nArg;
+}
+
+/*
+** The module arguments of a CREATE VIRTUAL TABLE statement as
+** sqlite_schema holds it ("CREATE VIRTUAL TABLE x USING m(a, b, ...)"),
+** split as SQLite splits them for xConnect (relArgWalk()). *pbRel is set
+** when the module is "relationship". *pazArg (NULL when there are none)
+** is one allocation, the array then the strings, that the caller frees
+** with sqlite3_free(). Returns SQLITE_OK or SQLITE_NOMEM.
+*/
+static int relSplitArgs(const char *zSql, int *pbRel, int *pnArg,
+                        char ***pazArg){
+  const char *z = zSql;
+  char *zModule;
+  char **azArg;
+  i64 nByte = 0;
+  int i, nArg;
+
+  *pbRel = 0;
+  *pnArg = 0;
+  *pazArg = 0;
+  if( z==0 ) return SQLITE_OK;
+  /* CREATE VIRTUAL TABLE name USING */
+  for(i=0; i<5; i++){
+    z = relSkipSpace(z);
+    if( *z==0 ) return SQLITE_OK;
+    if( i==4 && (relTokenEnd(z)-z!=5 || sqlite3_strnicmp(z, "using", 5)) ){
+      return SQLITE_OK;
+    }
+    z = relTokenEnd(z);
+  }
+  z = relSkipSpace(z);
+  zModule = sqlite3_mprintf("%.*s", (int)(relTokenEnd(z)-z), z);
+  if( zModule==0 ) return SQLITE_NOMEM;
+  relDequote(zModule);
+  *pbRel = sqlite3_stricmp(zModule, "relationship")==0;
+  sqlite3_free(zModule);
+  z = relSkipSpace(relTokenEnd(z));
+  if( !*pbRel || *z!='(' ) return SQLITE_OK;
+  nArg = relArgWalk(z+1, 0, 0, &nByte);
+  if( nArg==0 ) return SQLITE_OK;
+  azArg = sqlite3_malloc64(sizeof(char*)*nArg + nByte);
+  if( azArg==0 ) return SQLITE_NOMEM;
+  relArgWalk(z+1, azArg, (char*)&azArg[nArg], 0);
+  *pnArg = nArg;
+  *pazArg = azArg;
+  return SQLITE_OK;
+}
+
+/*
+** Read the declaration of table zName of schema zDb afresh from zSql, its
+** CREATE VIRTUAL TABLE statement in sqlite_schema, as a new connection
+** would connect it. What this connection connected earlier is not used:
+** a table dropped or created on this connection since does not reach
+** it. For rel_check, rel_list, rel_diagram and rel_infer, which describe
+** the schema as it is.
+**
+** Returns SQLITE_OK with *ppDecl the declaration (the caller frees it
+** with relDeclFree()), or NULL when zSql is not a relationship table's;
+** SQLITE_ERROR when the tables no longer fit the declaration (also: a
+** many-to-many's association table is gone), with *pzErr what every use
+** of the table says, "relationship x: ...; DROP TABLE x and declare it
+** again" (the caller frees it); or another error code.
+*/
+int relDeclRead(sqlite3 *db, const char *zDb, const char *zName,
+                const char *zSql, RelDecl **ppDecl, char **pzErr){
+  char **azArg = 0;
+  int nArg = 0, bRel = 0;
+  int rc = relSplitArgs(zSql, &bRel, &nArg, &azArg);
+  *ppDecl = 0;
+  *pzErr = 0;
+  if( rc!=SQLITE_OK || !bRel ) return rc;
+  rc = relDeclParse(db, zDb, zName, nArg, (const char *const*)azArg,
+                    ppDecl, pzErr);
+  sqlite3_free(azArg);
+  if( rc==SQLITE_OK && (*ppDecl)->eKind==REL_MANY_TO_MANY
+   && !(*ppDecl)->sec.bExists ){
+    /* only a new declaration creates it */
+    *pzErr = sqlite3_mprintf("relationship %s: no table %s in schema %s",
+                             zName, (*ppDecl)->sec.zName, zDb);
+    relDeclFree(*ppDecl);
+    *ppDecl = 0;
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_ERROR ){
+    char *zMsg = sqlite3_mprintf("%s; DROP TABLE %s and declare it again",
+                                 *pzErr ? *pzErr : "cannot be read", zName);
+    sqlite3_free(*pzErr);
+    *pzErr = zMsg;
+    if( zMsg==0 ) rc = SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+/*
+** The declarations of every relationship table of schema zDb, by name,
+** read afresh (relDeclRead()); those the tables no longer fit are left
+** out. *papDecl is an array from sqlite3_malloc64() of declarations the
+** caller owns: free it with relFreeDecls(). Returns an SQLite code, with
+** *pzErr set (the caller frees it) on an error other than out of memory.
+*/
+int relReadDecls(sqlite3 *db, const char *zDb, RelDecl ***papDecl,
+                 int *pnDecl, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  RelDecl **aDecl = 0;
+  int nDecl = 0;
+  int rc;
+  *papDecl = 0;
+  *pnDecl = 0;
+  rc = relPrepare(db, &pStmt,
+      "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
+      " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
+      " ORDER BY name", zDb);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    return rc;
+  }
+  while( sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
+    RelDecl *pDecl = 0;
+    char *zErr = 0;
+    RelDecl **aNew;
+    if( zName==0 || zSql==0 ){ rc = SQLITE_NOMEM; break; }  /* not NULL */
+    rc = relDeclRead(db, zDb, zName, zSql, &pDecl, &zErr);
+    sqlite3_free(zErr);
+    if( rc==SQLITE_ERROR ){
+      rc = SQLITE_OK;               /* broken: not in the list */
+      continue;
+    }
+    if( rc!=SQLITE_OK ) break;
+    if( pDecl==0 ) continue;
+    aNew = sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1));
+    if( aNew==0 ){
+      relDeclFree(pDecl);
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    aDecl = aNew;
+    aDecl[nDecl++] = pDecl;
+  }
+  /* a step that failed (out of memory) ends the loop: its code is here */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_finalize(pStmt);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+  if( rc!=SQLITE_OK ){
+    if( rc!=SQLITE_NOMEM ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    relFreeDecls(aDecl, nDecl);
+    return rc;
+  }
+  *papDecl = aDecl;
+  *pnDecl = nDecl;
+  return SQLITE_OK;
+}
+
+/*
+** Free an array of nDecl declarations from relReadDecls() and the
+** declarations in it.
+*/
+void relFreeDecls(RelDecl **aDecl, int nDecl){
+  int i;
+  for(i=0; i<nDecl; i++) relDeclFree(aDecl[i]);
+  sqlite3_free(aDecl);
+}
+
+/*
 ** SQL function rel_version(): the version string.
 */
 static void relVersionFunc(

@@ -235,6 +235,11 @@ int relFindDecl(RelGlobal *pGlobal, const char *zDb, const char *zName,
                 RelDecl **ppDecl, char **pzErr);
 int relListDecls(RelGlobal *pGlobal, const char *zDb, const char *zSkip,
                  RelDecl ***papDecl, int *pnDecl, char **pzErr);
+int relDeclRead(sqlite3 *db, const char *zDb, const char *zName,
+                const char *zSql, RelDecl **ppDecl, char **pzErr);
+int relReadDecls(sqlite3 *db, const char *zDb, RelDecl ***papDecl,
+                 int *pnDecl, char **pzErr);
+void relFreeDecls(RelDecl **aDecl, int nDecl);
 const char *relKindName(int eKind);
 void relJsonString(sqlite3_str *pStr, const char *z);
 

@@ -413,6 +413,22 @@ static const struct Scenario {
     "SELECT rel_diagram()" },
   { "diagram-dot", JSON_DECL TREE_DECL GRAPH_DECL,
     "SELECT rel_diagram('dot')" },
+  /* tables dropped on this connection after use: declarations read afresh
+  ** (broken ones, a table created anew), by name with the others */
+  { "check-dropped", CHECK_DECL
+    "SELECT count(*) FROM parent_children, left_items;"
+    "DROP TABLE assoc; DROP TABLE child;"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, dad_id INTEGER"
+    "  REFERENCES parent(id));",
+    "SELECT * FROM rel_check" },
+  { "list-dropped", CHECK_DECL
+    "SELECT count(*) FROM parent_children, left_items;"
+    "DROP TABLE assoc;",
+    "SELECT * FROM rel_list" },
+  { "diagram-dropped", CHECK_DECL
+    "SELECT count(*) FROM parent_children, left_items;"
+    "DROP TABLE assoc;",
+    "SELECT rel_diagram()" },
 };
 #define NSCENARIO ((int)(sizeof(aScenario)/sizeof(aScenario[0])))
 
