@@ -59,8 +59,8 @@
 ** table's two columns. A link declared twice (a backref or back_populates
 ** pair, the two sides of a many-to-many) is checked once, under the name
 ** that sorts first; the rules of the link (uselist=0, delete-orphan) are
-** merged over every declaration on it, as the triggers' are
-** (rel_triggers.c).
+** merged over every declaration on it but viewonly ones, as the
+** triggers' are (rel_triggers.c).
 **
 ** Each check is one SQL statement yielding (rowid, detail) rows, the
 ** anti-join that PRAGMA foreign_key_check runs:
@@ -283,6 +283,8 @@ static int checkAddLink(
   for(i=0; i<nDecl; i++){
     RelDecl *q = aDecl[i];
     if( q->eKind==REL_MANY_TO_MANY || !checkDeclHasLink(q, pLink) ) continue;
+    /* viewonly=1 only loads: it adds no rule, as for the triggers */
+    if( q->bViewonly ) continue;
     if( q->bOneToOne ) bOne = 1;
     if( (q->mCascade & REL_CASCADE_DELETE_ORPHAN)
      && (q->eKind==REL_ONE_TO_MANY || q->eKind==REL_ONE_TO_ONE) ){
