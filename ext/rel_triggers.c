@@ -426,7 +426,9 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
 ** The names of a link's triggers and index are rel_<table>_<column>_...,
 ** so two different links can come out with the same names (a.b_c and
 ** a_b.c). Refuse declaration p when one of its links would take the names
-** of a link of declaration q, rather than let one replace the other's.
+** of a link of declaration q, rather than let one replace the other's;
+** also when p declares q's column a link to another table or key (the
+** one set of triggers of the column would go to p's table).
 */
 static int relCheckNames(RelDecl *q, RelDecl *p, RelLink *aLink, int nLink,
                          char **pzErr){
@@ -439,7 +441,19 @@ static int relCheckNames(RelDecl *q, RelDecl *p, RelLink *aLink, int nLink,
       char *zA, *zB;
       int bClash;
       if( sqlite3_stricmp(a->zChild, b->zChild)==0
-       && sqlite3_stricmp(a->zCol, b->zCol)==0 ) continue;
+       && sqlite3_stricmp(a->zCol, b->zCol)==0 ){
+        /* the same link: to the same key of the same table, or the
+        ** triggers would be moved from q's table to p's */
+        const char *zKeyA = a->zKey ? a->zKey : "rowid";
+        const char *zKeyB = b->zKey ? b->zKey : "rowid";
+        if( sqlite3_stricmp(a->zParent, b->zParent)==0
+         && sqlite3_stricmp(zKeyA, zKeyB)==0 ) continue;
+        *pzErr = sqlite3_mprintf("relationship %s: %s.%s refers to %s.%s"
+            " already (relationship %s), not to %s.%s; a column links to"
+            " one key of one table", p->zName, a->zChild, a->zCol, b->zParent, zKeyB,
+            q->zName, a->zParent, zKeyA);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
       zA = sqlite3_mprintf("%s_%s", a->zChild, a->zCol);
       zB = sqlite3_mprintf("%s_%s", b->zChild, b->zCol);
       bClash = zA && zB && sqlite3_stricmp(zA, zB)==0;

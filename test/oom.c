@@ -413,6 +413,15 @@ static const struct Scenario {
     "SELECT rel_diagram()" },
   { "diagram-dot", JSON_DECL TREE_DECL GRAPH_DECL,
     "SELECT rel_diagram('dot')" },
+  /* a second table for a column that links to one already: refused */
+  { "declare-second-table",
+    "CREATE TABLE a(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE b(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE note(id INTEGER PRIMARY KEY, target_id INTEGER);"
+    "CREATE VIRTUAL TABLE a_notes USING relationship(a, note,"
+    "  foreign_key=target_id);",
+    "CREATE VIRTUAL TABLE b_notes USING relationship(b, note,"
+    "  foreign_key=target_id)" },
   /* tables dropped on this connection after use: declarations read afresh
   ** (broken ones, a table created anew), by name with the others */
   { "check-dropped", CHECK_DECL
