@@ -41,8 +41,9 @@
 ** for an association table: it may be WITHOUT ROWID, its ends not). A
 ** table that is an association table becomes one many-to-many item; any
 ** other table gives one item per foreign key. Items that a declared
-** relationship covers already (relReadDecls(): the same link column
-** between the same tables, or the same secondary) are dropped. Names are
+** relationship covers already (relReadDecls(): the same link column,
+** whatever table a declaration links it to, or the same secondary) are
+** dropped. Names are
 ** then chosen for the whole schema at once, so the choice does not depend
 ** on the order of the tables:
 **
@@ -336,7 +337,9 @@ static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
 /*
 ** Does declaration p link through column zCol of table zHolder, which
 ** refers to table zOther? True for its foreign key (one-to-many,
-** many-to-one, one-to-one), and for either column of its secondary.
+** many-to-one, one-to-one), whatever table it links it to (a column
+** links to one key of one table: declaring it a link to zOther too would
+** be refused), and for either column of its secondary.
 */
 static int inferDeclUses(
   RelDecl *p, const char *zHolder, const char *zCol, const char *zOther
@@ -349,9 +352,7 @@ static int inferDeclUses(
             && sqlite3_stricmp(p->tgt.zName, zOther)==0);
   }else{
     RelBase *pHolder = p->eKind==REL_MANY_TO_ONE ? &p->src : &p->tgt;
-    RelBase *pOther = p->eKind==REL_MANY_TO_ONE ? &p->tgt : &p->src;
     return sqlite3_stricmp(pHolder->zName, zHolder)==0
-        && sqlite3_stricmp(pOther->zName, zOther)==0
         && sqlite3_stricmp(p->zFk, zCol)==0;
   }
 }
