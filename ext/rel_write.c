@@ -1647,32 +1647,25 @@ static int relGeneratedGiven(RelVtab *pTab, sqlite3_value **aVal,
 ** setting them changes the rowid (before 2026-11-23 they were taken as 0,
 ** so a link whose rowid is 0 took them silently).
 */
-static int relRowidSame(sqlite3_value *pNew, i64 iOld, int *pbSame){
-  sqlite3_value *pCopy;
+static int relRowidSame(sqlite3_value *pNew, i64 iOld){
+  int t = sqlite3_value_type(pNew);
+  i64 iKey = 0;
   double r;
-  *pbSame = 0;
-  switch( sqlite3_value_type(pNew) ){
-    case SQLITE_INTEGER:
-      *pbSame = sqlite3_value_int64(pNew)==iOld;
-      return SQLITE_OK;
-    case SQLITE_NULL:
-      return SQLITE_OK;
+  if( t==SQLITE_INTEGER ) return sqlite3_value_int64(pNew)==iOld;
+  if( t==SQLITE_TEXT ){
+    /* numeric affinity, applied by hand: sqlite3_value_numeric_type()
+    ** changes its argument, and on a copy crashes some releases */
+    const char *z = (const char*)sqlite3_value_text(pNew);
+    if( z==0 || !relNumericText(z, &t, &iKey) ) return 0;
+    if( t==SQLITE_INTEGER ) return iKey==iOld;
+    memcpy(&r, &iKey, sizeof(r));
+  }else if( t==SQLITE_FLOAT ){
+    r = sqlite3_value_double(pNew);
+  }else{
+    return 0;
   }
-  /* a copy: sqlite3_value_numeric_type() converts its argument */
-  pCopy = sqlite3_value_dup(pNew);
-  if( pCopy==0 ) return SQLITE_NOMEM;
-  switch( sqlite3_value_numeric_type(pCopy) ){
-    case SQLITE_INTEGER:
-      *pbSame = sqlite3_value_int64(pCopy)==iOld;
-      break;
-    case SQLITE_FLOAT:
-      r = sqlite3_value_double(pCopy);
-      *pbSame = r>=-9223372036854775808.0 && r<9223372036854775808.0
-             && (double)(i64)r==r && (i64)r==iOld;
-      break;
-  }
-  sqlite3_value_free(pCopy);
-  return SQLITE_OK;
+  return r>=-9223372036854775808.0 && r<9223372036854775808.0
+      && (double)(i64)r==r && (i64)r==iOld;
 }
 
 /*
@@ -1698,8 +1691,7 @@ int relUpdate(
   }
   if( argc>1 && sqlite3_value_type(argv[0])!=SQLITE_NULL
    && !sqlite3_value_nochange(argv[1]) ){
-    rc = relRowidSame(argv[1], sqlite3_value_int64(argv[0]), &bSame);
-    if( rc!=SQLITE_OK ) return rc;
+    bSame = relRowidSame(argv[1], sqlite3_value_int64(argv[0]));
   }
   pTab->bWrote = 0;
   if( argc==1 ){
