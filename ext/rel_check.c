@@ -40,6 +40,12 @@
 **                         key is NULL (not in a self-referential table,
 **                         where it is a root); rowid of that row
 **   missing index         no index starts with the link column; NULL
+**   missing trigger       a trigger the declarations over the link install
+**                         (rel_triggers.c) is not in the schema; NULL
+**   stale trigger         one of that name is, with other SQL; NULL
+**   duplicate link        symmetric=1: an association row holding the
+**                         ends of an earlier one, either way round; rowid
+**                         of each but the first (WITHOUT ROWID: NULL)
 **   missing reverse       a back_populates naming a table that is not a
 **                         relationship table, or one that does not name
 **                         it back; NULL
@@ -76,7 +82,8 @@
 ** have changed in between.
 **
 ** Rows come by schema, then relationship name, then link, then problem in
-** the order of the table above, then rowid.
+** the order of the table above (duplicate link and missing reverse, the
+** declaration's own, after its links), then rowid.
 */
 #include "relationship_int.h"
 
@@ -113,6 +120,9 @@ static const char *const zDangling = "dangling association";
 static const char *const zDuplicate = "duplicate one_to_one";
 static const char *const zOrphan = "orphan";
 static const char *const zNoIndex = "missing index";
+static const char *const zNoTrigger = "missing trigger";
+static const char *const zStale = "stale trigger";
+static const char *const zDupLink = "duplicate link";
 static const char *const zNoReverse = "missing reverse";
 static const char *const zBroken = "broken declaration";
 
@@ -260,6 +270,70 @@ static char *checkRowName(RelDecl *p){
 }
 
 /*
+** The checks of the triggers of link pLink, reported under declaration p:
+** each trigger the declarations aDecl[0..nDecl) install on the link
+** (relLinkTriggers(), the SQL relInstall() runs) is in the schema, with
+** the SQL SQLite stored for it ("CREATE TRIGGER " and the text from the
+** name on). One statement per problem, a UNION ALL over the triggers in
+** relTriggerPurpose() order. Returns an SQLite code.
+*/
+static int checkAddTriggers(
+  CheckCursor *pCur, RelDecl *p, const RelLink *pLink,
+  RelDecl **aDecl, int nDecl
+){
+  sqlite3 *db = ((CheckVtab*)pCur->base.pVtab)->pGlobal->db;
+  RelLink link = *pLink;
+  char *azSql[REL_NTRIGGER];
+  sqlite3_str *aStr[2];
+  char *zFix;
+  int i, k, rc;
+
+  rc = relLinkTriggers(db, p->zDb, &link, aDecl, nDecl, azSql);
+  zFix = sqlite3_mprintf("declaring any relationship over %s.%s installs"
+      " it again (one with viewonly=1, dropped right after, adds no rule)",
+      pLink->zChild, pLink->zCol);
+  aStr[0] = sqlite3_str_new(0);
+  aStr[1] = sqlite3_str_new(0);
+  if( rc==SQLITE_OK && zFix==0 ) rc = SQLITE_NOMEM;
+  for(i=0; rc==SQLITE_OK && i<REL_NTRIGGER; i++){
+    char *zName;
+    if( azSql[i]==0 ) continue;
+    zName = sqlite3_mprintf("rel_%s_%s_%s", pLink->zChild, pLink->zCol,
+                            relTriggerPurpose(i));
+    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+    for(k=0; k<2; k++){
+      if( sqlite3_str_length(aStr[k]) ){
+        sqlite3_str_appendall(aStr[k], " UNION ALL ");
+      }
+    }
+    sqlite3_str_appendf(aStr[0], "SELECT NULL, '%q: no such trigger, so its"
+        " rule does not hold; %q' WHERE NOT EXISTS (SELECT 1 FROM"
+        " \"%w\".sqlite_schema WHERE type = 'trigger' AND name = '%q'"
+        " COLLATE NOCASE)", zName, zFix, p->zDb, zName);
+    sqlite3_str_appendf(aStr[1], "SELECT NULL, '%q: not the trigger the"
+        " declarations install (its SQL differs); %q' FROM"
+        " \"%w\".sqlite_schema WHERE type = 'trigger' AND name = '%q'"
+        " COLLATE NOCASE AND sql IS NOT 'CREATE TRIGGER %q'",
+        zName, zFix, p->zDb, zName, azSql[i]);
+    sqlite3_free(zName);
+  }
+  for(k=0; k<2; k++){
+    int bErr = sqlite3_str_errcode(aStr[k])!=SQLITE_OK;
+    char *zSql = sqlite3_str_finish(aStr[k]);
+    if( rc==SQLITE_OK && bErr ) rc = SQLITE_NOMEM;
+    if( rc==SQLITE_OK && zSql ){
+      /* (none at all when the link has no trigger: no check) */
+      rc = checkAdd(pCur, p->zName, k==0 ? zNoTrigger : zStale, zSql);
+    }else{
+      sqlite3_free(zSql);
+    }
+  }
+  for(i=0; i<REL_NTRIGGER; i++) sqlite3_free(azSql[i]);
+  sqlite3_free(zFix);
+  return rc;
+}
+
+/*
 ** Add the checks of link pLink, reported under declaration p (the first
 ** by name over the link); aDecl[0..nDecl) are all the declarations of the
 ** schema, whose rules on the link are merged. Returns an SQLite code.
@@ -357,11 +431,87 @@ static int checkAddLink(
       pLink->zChild, pLink->zCol, pLink->zChild,
       pLink->zChild, zDb, zDb, pLink->zCol,
       pLink->zChild, zDb, pLink->zCol, pLink->zChild, zDb));
+  if( rc!=SQLITE_OK ) goto done;
+
+  rc = checkAddTriggers(pCur, p, pLink, aDecl, nDecl);
 
  done:
   sqlite3_free(zKeyP);
   sqlite3_free(zNotNull);
   sqlite3_free(zWhich);
+  return rc;
+}
+
+/*
+** SQL naming a row of p's association table by alias zAlias: its rowid
+** (bName 0: "d.rowid"), or for a WITHOUT ROWID table its PRIMARY KEY
+** columns ("d.\"a\", d.\"b\"") or, bName 1, a text of them, "(a = 1,
+** b = 2)". NULL when out of memory; the caller frees it.
+*/
+static char *checkAssocRow(RelDecl *p, const char *zAlias, int bName){
+  sqlite3_str *pStr;
+  int i, k, n = 0;
+  if( !p->sec.bWithoutRowid ){
+    return sqlite3_mprintf("%s.%s", zAlias, relRowidName(&p->sec));
+  }
+  pStr = sqlite3_str_new(0);
+  for(k=1; k<=p->sec.nCol; k++){
+    for(i=0; i<p->sec.nCol; i++){
+      const char *zCol = p->sec.aCol[i].zName;
+      if( p->sec.aCol[i].iPk!=k ) continue;
+      if( bName ){
+        sqlite3_str_appendf(pStr, "%s'%s%q = ' || quote(%s.\"%w\")",
+            n ? " || " : "", n ? ", " : "(", zCol, zAlias, zCol);
+      }else{
+        sqlite3_str_appendf(pStr, "%s%s.\"%w\"", n ? ", " : "", zAlias,
+                            zCol);
+      }
+      n++;
+    }
+  }
+  if( bName ) sqlite3_str_appendall(pStr, " || ')'");
+  return sqlite3_str_finish(pStr);
+}
+
+/*
+** The check of a symmetric=1 many-to-many p: a link is one association
+** row, so a row holding the ends of another, either way round ((2, 1)
+** after (1, 2)), is a duplicate that the relationship table shows twice.
+** Every row but the first (lowest rowid; WITHOUT ROWID: lowest PRIMARY
+** KEY) is reported, naming the first. Returns an SQLite code.
+*/
+static int checkAddSymmetric(CheckCursor *pCur, RelDecl *p){
+  char *zKeyC = checkAssocRow(p, "c", 0);
+  char *zKeyD = checkAssocRow(p, "d", 0);
+  char *zNameD = checkAssocRow(p, "d", 1);
+  char *zWhich = checkRowName(p);
+  char *zSame = sqlite3_mprintf("(d.\"%w\" = c.\"%w\" AND d.\"%w\" ="
+      " c.\"%w\" OR d.\"%w\" = c.\"%w\" AND d.\"%w\" = c.\"%w\")",
+      p->zSrcCol, p->zSrcCol, p->zTgtCol, p->zTgtCol,
+      p->zSrcCol, p->zTgtCol, p->zTgtCol, p->zSrcCol);
+  int rc;
+  if( zKeyC==0 || zKeyD==0 || zNameD==0 || zWhich==0 || zSame==0 ){
+    rc = SQLITE_NOMEM;
+  }else{
+    rc = checkAdd(pCur, p->zName, zDupLink, sqlite3_mprintf(
+        "SELECT %s, '%q.%q = ' || quote(c.\"%w\") || ', %q.%q = ' ||"
+        " quote(c.\"%w\") || ': the link of %q row ' || (SELECT %s FROM"
+        " \"%w\".\"%w\" AS d WHERE %s ORDER BY %s LIMIT 1) || ' again;"
+        " symmetric=1 holds a link once, either way round'%s"
+        " FROM \"%w\".\"%w\" AS c WHERE EXISTS (SELECT 1 FROM \"%w\".\"%w\""
+        " AS d WHERE %s AND (%s) < (%s)) ORDER BY %s",
+        p->sec.bWithoutRowid ? "NULL" : zKeyC,
+        p->sec.zName, p->zSrcCol, p->zSrcCol,
+        p->sec.zName, p->zTgtCol, p->zTgtCol, p->sec.zName,
+        zNameD, p->zDb, p->sec.zName, zSame, zKeyD, zWhich,
+        p->zDb, p->sec.zName, p->zDb, p->sec.zName, zSame, zKeyD, zKeyC,
+        zKeyC));
+  }
+  sqlite3_free(zKeyC);
+  sqlite3_free(zKeyD);
+  sqlite3_free(zNameD);
+  sqlite3_free(zWhich);
+  sqlite3_free(zSame);
   return rc;
 }
 
@@ -509,6 +659,15 @@ static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
       }
       if( j<iDecl ) continue;
       rc = checkAddLink(pCur, p, &aLink[k], aDecl, nDecl);
+    }
+    if( rc==SQLITE_OK && p->bSymmetric ){
+      /* once per association table, under the first symmetric name */
+      for(j=0; j<iDecl; j++){
+        if( aDecl[j]->bSymmetric && checkDeclHasLink(aDecl[j], &aLink[0]) ){
+          break;
+        }
+      }
+      if( j==iDecl ) rc = checkAddSymmetric(pCur, p);
     }
     if( rc==SQLITE_OK && p->zBackPop ){
       /* a table named that cannot be read is reported as broken */

@@ -59,7 +59,8 @@ struct RelRules {
   const char *zOne;     /* The declaration that says uselist=0 */
 };
 
-static const char *const azPurpose[] = {
+/* The triggers of a link, in this order (REL_NTRIGGER of them) */
+static const char *const azPurpose[REL_NTRIGGER] = {
   "delete", "key", "orphan", "one_insert", "one_update"
 };
 
@@ -243,11 +244,24 @@ static int relKeyIsRowid(sqlite3 *db, const char *zDb, const char *zTable,
 }
 
 /*
-** Install the triggers (and index) of link pL under rules pR, after
-** dropping the ones it had.
+** Set *pz to z, from sqlite3_mprintf(): SQLITE_NOMEM when it is NULL.
 */
-static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
-                          RelRules *pR, char **pzErr){
+static int relSqlSet(char **pz, char *z){
+  *pz = z;
+  return z ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/*
+** The triggers of link pL under rules pR, as SQL without executing it:
+** azSql[i] (REL_NTRIGGER entries, the purposes of azPurpose[] in order)
+** is the text of CREATE TRIGGER from the trigger's name on ("\"rel_..."
+** BEFORE DELETE ON ..."), or NULL when the rules call for no such
+** trigger. SQLite stores "CREATE TRIGGER " and that text in
+** sqlite_schema.sql, whatever schema the statement named. The caller
+** frees the strings (also on error). Returns an SQLite code.
+*/
+static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
+                             RelRules *pR, char **azSql){
   char *zKeyOld = relBaseKey("OLD", pL->pParentBase, pL->zKey);
   const char *zRowid = relRowidName(pL->pChildBase);   /* the child's */
   char *zMsg = 0;
@@ -256,7 +270,8 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   int eDelete = pR->eDelete;
   int rc;
 
-  rc = zKeyOld ? relDropLink(db, zDb, pL, 0, pzErr) : SQLITE_NOMEM;
+  memset(azSql, 0, sizeof(char*)*REL_NTRIGGER);
+  rc = zKeyOld ? SQLITE_OK : SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
     rc = relColumnFacts(db, zDb, pL->zChild, pL->zCol, pL->zParent,
                         &bNotNull, &zOnDelete);
@@ -276,18 +291,18 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
         " declare cascade='all, delete-orphan'", pR->zName, pL->zParent,
         pL->zChild, pL->zChild, pL->zCol);
     if( zMsg==0 ){ rc = SQLITE_NOMEM; goto done; }
-    rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
+    rc = relSqlSet(&azSql[0], sqlite3_mprintf(
+        "\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
         " WHEN EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" = %s)"
         " BEGIN SELECT RAISE(ABORT, '%q'); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
-        zKeyOld, zMsg);
+        pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
+        zKeyOld, zMsg));
   }else if( !pR->bPassive && eDelete==DEL_SETNULL ){
-    rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+    rc = relSqlSet(&azSql[0], sqlite3_mprintf(
+        "\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN UPDATE \"%w\" SET \"%w\" = NULL WHERE \"%w\" = %s; END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
-        pL->zCol, zKeyOld);
+        pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
+        pL->zCol, zKeyOld));
   }else if( !pR->bPassive && eDelete==DEL_DELETE
          && sqlite3_stricmp(pL->zChild, pL->zParent)==0 ){
     /* A tree: the whole subtree goes in one statement, so that it does
@@ -304,54 +319,54 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     if( zKeyC==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = relKeyIsRowid(db, zDb, pL->zParent, pL->zKey, &bRowid);
     if( rc==SQLITE_OK && bRowid ){
-      rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+      rc = relSqlSet(&azSql[0], sqlite3_mprintf(
+        "\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE %s IN ("
         "WITH RECURSIVE sub(r) AS (SELECT %s UNION"
         " SELECT c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.r)"
         " SELECT r FROM sub); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
-        zRowid, pL->zChild, pL->zCol);
+        pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
+        zRowid, pL->zChild, pL->zCol));
     }else if( rc==SQLITE_OK ){
-      rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
+      rc = relSqlSet(&azSql[0], sqlite3_mprintf(
+        "\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE %s IN ("
         "WITH RECURSIVE sub(k, r) AS (SELECT +%s, NULL UNION"
         " SELECT +%s, c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
         " SELECT r FROM sub); END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
-        zKeyC, zRowid, pL->zChild, pL->zCol);
+        pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
+        zKeyC, zRowid, pL->zChild, pL->zCol));
     }
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
     /* BEFORE: the children go first, as SQLAlchemy deletes them, so the
     ** table's own ON DELETE SET NULL / RESTRICT finds none left */
-    rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
+    rc = relSqlSet(&azSql[0], sqlite3_mprintf(
+        "\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE \"%w\" = %s; END",
-        zDb, pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
-        zKeyOld);
+        pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
+        zKeyOld));
   }
   if( rc!=SQLITE_OK ) goto done;
 
   if( pL->zKey && eDelete!=DEL_NONE ){
-    rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_key\" AFTER UPDATE OF \"%w\" ON"
+    rc = relSqlSet(&azSql[1], sqlite3_mprintf(
+        "\"rel_%w_%w_key\" AFTER UPDATE OF \"%w\" ON"
         " \"%w\" WHEN OLD.\"%w\" IS NOT NEW.\"%w\""
         " BEGIN UPDATE \"%w\" SET \"%w\" = NEW.\"%w\" WHERE \"%w\" ="
         " OLD.\"%w\"; END",
-        zDb, pL->zChild, pL->zCol, pL->zKey, pL->zParent, pL->zKey,
-        pL->zKey, pL->zChild, pL->zCol, pL->zKey, pL->zCol, pL->zKey);
+        pL->zChild, pL->zCol, pL->zKey, pL->zParent, pL->zKey,
+        pL->zKey, pL->zChild, pL->zCol, pL->zKey, pL->zCol, pL->zKey));
     if( rc!=SQLITE_OK ) goto done;
   }
 
   if( pR->bOrphan ){
-    rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_orphan\" AFTER UPDATE OF \"%w\" ON"
+    rc = relSqlSet(&azSql[2], sqlite3_mprintf(
+        "\"rel_%w_%w_orphan\" AFTER UPDATE OF \"%w\" ON"
         " \"%w\" WHEN NEW.\"%w\" IS NULL AND OLD.\"%w\" IS NOT NULL"
         " BEGIN DELETE FROM \"%w\" WHERE %s = NEW.%s; END",
-        zDb, pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol,
-        pL->zChild, zRowid, zRowid);
+        pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol,
+        pL->zChild, zRowid, zRowid));
     if( rc!=SQLITE_OK ) goto done;
   }
 
@@ -360,26 +375,56 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
     zMsg = sqlite3_mprintf("relationship %s: a %s row can have only one"
         " %s (uselist=0)", pR->zOne, pL->zParent, pL->zChild);
     if( zMsg==0 ){ rc = SQLITE_NOMEM; goto done; }
-    rc = relExec(db, pzErr,
-        "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_insert\" BEFORE INSERT ON"
+    rc = relSqlSet(&azSql[3], sqlite3_mprintf(
+        "\"rel_%w_%w_one_insert\" BEFORE INSERT ON"
         " \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND EXISTS (SELECT 1 FROM \"%w\""
         " WHERE \"%w\" = NEW.\"%w\")"
         " BEGIN SELECT RAISE(ABORT, '%q'); END",
-        zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol, pL->zChild,
-        pL->zCol, pL->zCol, zMsg);
+        pL->zChild, pL->zCol, pL->zChild, pL->zCol, pL->zChild,
+        pL->zCol, pL->zCol, zMsg));
     if( rc==SQLITE_OK ){
-      rc = relExec(db, pzErr,
-          "CREATE TRIGGER \"%w\".\"rel_%w_%w_one_update\" BEFORE UPDATE OF"
+      rc = relSqlSet(&azSql[4], sqlite3_mprintf(
+          "\"rel_%w_%w_one_update\" BEFORE UPDATE OF"
           " \"%w\" ON \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND NEW.\"%w\" IS NOT"
           " OLD.\"%w\" AND EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" ="
           " NEW.\"%w\" AND %s <> NEW.%s)"
           " BEGIN SELECT RAISE(ABORT, '%q'); END",
-          zDb, pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol,
+          pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol,
           pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol, zRowid, zRowid,
-          zMsg);
+          zMsg));
     }
     if( rc!=SQLITE_OK ) goto done;
   }
+
+ done:
+  sqlite3_free(zKeyOld);
+  sqlite3_free(zMsg);
+  sqlite3_free(zOnDelete);
+  return rc;
+}
+
+/*
+** Install the triggers (and index) of link pL under rules pR, after
+** dropping the ones it had.
+*/
+static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
+                          RelRules *pR, char **pzErr){
+  char *azSql[REL_NTRIGGER];
+  int i;
+  int rc;
+
+  rc = relLinkTriggerSql(db, zDb, pL, pR, azSql);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && pzErr && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }
+  if( rc==SQLITE_OK ) rc = relDropLink(db, zDb, pL, 0, pzErr);
+  for(i=0; rc==SQLITE_OK && i<REL_NTRIGGER; i++){
+    if( azSql[i] ){
+      rc = relExec(db, pzErr, "CREATE TRIGGER \"%w\".%s", zDb, azSql[i]);
+    }
+  }
+  for(i=0; i<REL_NTRIGGER; i++) sqlite3_free(azSql[i]);
+  if( rc!=SQLITE_OK ) goto done;
 
   if( pR->bIndex ){
     int bHas = 0;
@@ -416,10 +461,35 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   if( rc==SQLITE_NOMEM && pzErr && *pzErr==0 ){
     *pzErr = sqlite3_mprintf("out of memory");
   }
-  sqlite3_free(zKeyOld);
-  sqlite3_free(zMsg);
-  sqlite3_free(zOnDelete);
   return rc;
+}
+
+/*
+** What the declarations aDecl[0..nDecl) of schema zDb install on link pL
+** now: azSql[i] (REL_NTRIGGER entries) as for relLinkTriggerSql(), NULL
+** where no trigger of purpose relTriggerPurpose(i) is called for (also
+** all of them when no declaration is over the link). For rel_check. The
+** caller frees the strings, also on error. Returns an SQLite code.
+*/
+int relLinkTriggers(sqlite3 *db, const char *zDb, RelLink *pL,
+                    RelDecl **aDecl, int nDecl, char **azSql){
+  RelRules r;
+  int j;
+  memset(&r, 0, sizeof(r));
+  for(j=0; j<nDecl; j++) relRulesAdd(&r, aDecl[j], pL);
+  if( r.nDecl==0 ){
+    memset(azSql, 0, sizeof(char*)*REL_NTRIGGER);
+    return SQLITE_OK;
+  }
+  return relLinkTriggerSql(db, zDb, pL, &r, azSql);
+}
+
+/*
+** The purpose of the i-th trigger of a link (0 <= i < REL_NTRIGGER): its
+** name is rel_<table>_<column>_<purpose>.
+*/
+const char *relTriggerPurpose(int i){
+  return azPurpose[i];
 }
 
 /*

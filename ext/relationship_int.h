@@ -259,6 +259,10 @@ int relColumnIndex(RelBase *pBase, const char *zCol);
 int relInstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
 int relDeclLinks(RelDecl *p, RelLink *aLink);
 int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
+#define REL_NTRIGGER 5    /* Triggers a link may have (relTriggerPurpose) */
+int relLinkTriggers(sqlite3 *db, const char *zDb, RelLink *pL,
+                    RelDecl **aDecl, int nDecl, char **azSql);
+const char *relTriggerPurpose(int i);
 
 /**** Interface to code in rel_vtab.c ****/
 int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal);

@@ -407,6 +407,27 @@ static const struct Scenario {
     "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
     "  back_populates=child_parent);",
     "SELECT * FROM rel_check" },
+  /* triggers gone (dropped, a user's own under the name, a rowid column
+  ** added), a symmetric link stored twice, a WITHOUT ROWID one too */
+  { "check-triggers", PC_SCHEMA
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    "  uselist=0, cascade='all, delete-orphan');"
+    "DROP TRIGGER rel_child_parent_id_delete;"
+    "DROP TRIGGER rel_child_parent_id_key;"
+    "CREATE TRIGGER rel_child_parent_id_key AFTER UPDATE ON parent"
+    "  BEGIN SELECT 1; END;"
+    "ALTER TABLE child ADD COLUMN rowid TEXT;"
+    "CREATE TABLE friend(a INTEGER REFERENCES parent(id),"
+    "  b INTEGER REFERENCES parent(id));"
+    "CREATE VIRTUAL TABLE parent_friends USING relationship(parent, parent,"
+    "  secondary=friend, source_column=a, target_column=b, symmetric=1);"
+    "INSERT INTO friend VALUES (1,2),(2,1);"
+    "CREATE TABLE pal(a INTEGER REFERENCES parent(id),"
+    "  b INTEGER REFERENCES parent(id), PRIMARY KEY(a, b)) WITHOUT ROWID;"
+    "CREATE VIRTUAL TABLE parent_pals USING relationship(parent, parent,"
+    "  secondary=pal, source_column=a, target_column=b, symmetric=1);"
+    "INSERT INTO pal VALUES (1,2),(2,1);",
+    "SELECT * FROM rel_check" },
   { "check-count", CHECK_DECL TREE_DECL GRAPH_DECL,
     "SELECT relationship, problem, count(*) FROM rel_check GROUP BY 1, 2" },
   { "diagram-mermaid", JSON_DECL TREE_DECL GRAPH_DECL,
