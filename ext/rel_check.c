@@ -296,11 +296,25 @@ static int checkAddTriggers(
   aStr[1] = sqlite3_str_new(0);
   if( rc==SQLITE_OK && zFix==0 ) rc = SQLITE_NOMEM;
   for(i=0; rc==SQLITE_OK && i<REL_NTRIGGER; i++){
-    char *zName;
+    char *zName, *zQuoted;
+    const char *zRest;        /* azSql[i] after the trigger's name */
     if( azSql[i]==0 ) continue;
     zName = sqlite3_mprintf("rel_%s_%s_%s", pLink->zChild, pLink->zCol,
                             relTriggerPurpose(i));
-    if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+    zQuoted = sqlite3_mprintf("\"%w\"", zName);
+    if( zName==0 || zQuoted==0 ){
+      sqlite3_free(zName);
+      sqlite3_free(zQuoted);
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    /* A link column renamed (ALTER TABLE ... RENAME COLUMN): SQLite
+    ** rewrote the triggers' SQL but kept their names, so the rule holds
+    ** under the old name. Such a trigger, the same SQL under another
+    ** name, counts as the one the declarations install */
+    zRest = strncmp(azSql[i], zQuoted, strlen(zQuoted))==0
+          ? azSql[i] + strlen(zQuoted) : 0;
+    sqlite3_free(zQuoted);
     for(k=0; k<2; k++){
       if( sqlite3_str_length(aStr[k]) ){
         sqlite3_str_appendall(aStr[k], " UNION ALL ");
@@ -308,8 +322,13 @@ static int checkAddTriggers(
     }
     sqlite3_str_appendf(aStr[0], "SELECT NULL, '%q: no such trigger, so its"
         " rule does not hold; %q' WHERE NOT EXISTS (SELECT 1 FROM"
-        " \"%w\".sqlite_schema WHERE type = 'trigger' AND name = '%q'"
-        " COLLATE NOCASE)", zName, zFix, p->zDb, zName);
+        " \"%w\".sqlite_schema WHERE type = 'trigger' AND (name = '%q'"
+        " COLLATE NOCASE", zName, zFix, p->zDb, zName);
+    if( zRest ){
+      sqlite3_str_appendf(aStr[0], " OR sql IS 'CREATE TRIGGER \"'"
+          " || replace(name, '\"', '\"\"') || '\"%q'", zRest);
+    }
+    sqlite3_str_appendall(aStr[0], "))");
     sqlite3_str_appendf(aStr[1], "SELECT NULL, '%q: not the trigger the"
         " declarations install (its SQL differs); %q' FROM"
         " \"%w\".sqlite_schema WHERE type = 'trigger' AND name = '%q'"

@@ -705,6 +705,7 @@ int main(int argc, char **argv){
   int i, iMode;
   Run ref, run;
 
+  setvbuf(stdout, 0, _IOLBF, 0);   /* a shard's file shows its progress */
   for(i=1; i<argc; i++){
     if( strcmp(argv[i], "-v")==0 ) bVerbose = 1;
     else if( strcmp(argv[i], "--shard")==0 && i+1<argc ){
