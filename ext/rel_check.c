@@ -596,14 +596,8 @@ static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
   int nName = 0, nDecl = 0;
   int i, j, k, rc;
 
-  rc = relPrepare(db, &pStmt,
-      "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
-      " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
-      " ORDER BY name", zDb);
-  if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return rc;
-  }
+  rc = relDeclRows(db, zDb, &pStmt, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);

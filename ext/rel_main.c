@@ -575,6 +575,21 @@ int relDeclRead(sqlite3 *db, const char *zDb, const char *zName,
 }
 
 /*
+** Prepare *ppStmt to read the name and CREATE VIRTUAL TABLE text of every
+** relationship table of schema zDb, by name. Returns an SQLite code, with
+** *pzErr set (the caller frees it) when the prepare fails.
+*/
+int relDeclRows(sqlite3 *db, const char *zDb, sqlite3_stmt **ppStmt,
+                char **pzErr){
+  int rc = relPrepare(db, ppStmt,
+      "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
+      " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
+      " ORDER BY name", zDb);
+  if( rc!=SQLITE_OK ) *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  return rc;
+}
+
+/*
 ** The declarations of every relationship table of schema zDb, by name,
 ** read afresh (relDeclRead()); those the tables no longer fit are left
 ** out. *papDecl is an array from sqlite3_malloc64() of declarations the
@@ -589,14 +604,8 @@ int relReadDecls(sqlite3 *db, const char *zDb, RelDecl ***papDecl,
   int rc;
   *papDecl = 0;
   *pnDecl = 0;
-  rc = relPrepare(db, &pStmt,
-      "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
-      " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
-      " ORDER BY name", zDb);
-  if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-    return rc;
-  }
+  rc = relDeclRows(db, zDb, &pStmt, pzErr);
+  if( rc!=SQLITE_OK ) return rc;
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
     const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
