@@ -665,6 +665,16 @@ static int relInit(
 
   *ppVtab = 0;
   rc = relDeclParse(db, argv[1], argv[2], argc-3, &argv[3], &p, pzErr);
+  if( rc==SQLITE_OK && !bCreate && p->eKind==REL_MANY_TO_MANY
+   && !p->sec.bExists ){
+    /* only a new declaration creates the association table: gone since,
+    ** it is a broken declaration, as relDeclRead() says */
+    *pzErr = sqlite3_mprintf("relationship %s: no table %s in schema %s",
+                             argv[2], p->sec.zName, argv[1]);
+    relDeclFree(p);
+    p = 0;
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   if( rc==SQLITE_ERROR && !bCreate ){
     /* The schema changed under the declaration (a table renamed or
     ** dropped, a column gone). Connect anyway, so that DROP TABLE works;

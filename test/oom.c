@@ -230,6 +230,12 @@ static const struct Scenario {
     "SELECT * FROM parent_children(1)", 1 },
   { "connect-write", PC_SCHEMA PC_DECL,
     "INSERT INTO parent_children(owner, id) VALUES (2, 4)", 1 },
+  { "connect-no-secondary",
+    "CREATE TABLE l(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE r(id INTEGER PRIMARY KEY);"
+    "CREATE VIRTUAL TABLE l_rs USING relationship(l, r, secondary=lr);"
+    "DROP TABLE lr;",
+    "SELECT * FROM l_rs", 1 },
   { "read-join", PC_SCHEMA PC_DECL,
     "SELECT p.name, c.name FROM parent p JOIN parent_children(p.id) c"
     " ORDER BY 1, 2" },
