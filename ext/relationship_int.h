@@ -131,7 +131,8 @@ struct RelGlobal {
 #define REL_W_MOVE        10   /* m2m: give an association row a new owner */
 #define REL_W_LINK_FAST   11   /* m2m: check both ends and link, one INSERT */
 #define REL_W_CHILD_FAST  12   /* o2m: check the owner and link, one UPDATE */
-#define REL_NWRITE        13
+#define REL_W_LINK_ROWID  13   /* m2m: REL_W_LINK with the rowid given */
+#define REL_NWRITE        14
 
 #define REL_NPLAN  32          /* plan bits of idxNum: see the table in rel_vtab.c */
 #define REL_NREAD  64          /* distinct (plan, columns) read statements kept */
