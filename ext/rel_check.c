@@ -288,10 +288,8 @@ static int checkAddTriggers(
   char *zFix;
   int i, k, rc;
 
-  rc = relLinkTriggers(db, p->zDb, &link, aDecl, nDecl, azSql);
-  zFix = sqlite3_mprintf("declaring any relationship over %s.%s installs"
-      " it again (one with viewonly=1, dropped right after, adds no rule)",
-      pLink->zChild, pLink->zCol);
+  rc = relLinkTriggers(db, p->zDb, &link, aDecl, nDecl, azSql, 0);
+  zFix = sqlite3_mprintf("SELECT rel_repair() installs it again");
   aStr[0] = sqlite3_str_new(0);
   aStr[1] = sqlite3_str_new(0);
   if( rc==SQLITE_OK && zFix==0 ) rc = SQLITE_NOMEM;

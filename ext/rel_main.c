@@ -1098,6 +1098,7 @@ int sqlite3_relationship_init(
     { "rel_check", relRegisterCheck },
     { "rel_diagram", relRegisterDiagram },
     { "rel_infer", relRegisterInfer },
+    { "rel_repair", relRegisterRepair },
   };
   RelGlobal *pGlobal;
   int rc;

@@ -404,6 +404,45 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
 }
 
 /*
+** The CREATE INDEX statement of link pL's index under rules pR, into *pzSql
+** (the caller frees it); NULL when an index starts with the link column
+** already (or it is the INTEGER PRIMARY KEY). The caller asks only when
+** pR->bIndex (create_index) says to. The index is rel_<table>_<column>_idx:
+** an association table's is (this end, the other end), so that a
+** collection comes in order without a sort, from the index alone; any
+** other is (link column, order_by columns...), for collections in order,
+** unsorted. Returns an SQLite code.
+*/
+static int relLinkIndexSql(sqlite3 *db, const char *zDb, RelLink *pL,
+                           RelRules *pR, char **pzSql){
+  sqlite3_str *pStr;
+  RelDecl *q = pR->pOrder;
+  int bHas = 0;
+  int i, rc;
+
+  *pzSql = 0;
+  rc = relHasIndex(db, zDb, pL->zChild, pL->zCol, &bHas);
+  if( rc!=SQLITE_OK || bHas ) return rc;
+  pStr = sqlite3_str_new(db);
+  sqlite3_str_appendf(pStr,
+      "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\"",
+      zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol);
+  if( pL->zNext ){
+    sqlite3_str_appendf(pStr, ", \"%w\"", pL->zNext);
+  }else{
+    for(i=0; q && i<q->nOrder; i++){
+      if( q->aOrderCol[i]>=q->nTgtCol ) break;
+      sqlite3_str_appendf(pStr, ", \"%w\"%s",
+          q->tgt.aCol[q->aBaseCol[q->aOrderCol[i]]].zName,
+          q->aOrderDesc[i] ? " DESC" : "");
+    }
+  }
+  sqlite3_str_appendall(pStr, ")");
+  *pzSql = sqlite3_str_finish(pStr);
+  return *pzSql ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/*
 ** Install the triggers (and index) of link pL under rules pR, after
 ** dropping the ones it had.
 */
@@ -427,34 +466,10 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
   if( rc!=SQLITE_OK ) goto done;
 
   if( pR->bIndex ){
-    int bHas = 0;
-    rc = relHasIndex(db, zDb, pL->zChild, pL->zCol, &bHas);
-    if( rc==SQLITE_OK && !bHas && pL->zNext ){
-      /* association rows: (this end, the other end), so that a
-      ** collection comes in order without a sort, from the index alone */
-      rc = relExec(db, pzErr,
-          "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(\"%w\", \"%w\")",
-          zDb, pL->zChild, pL->zCol, pL->zChild, pL->zCol, pL->zNext);
-    }else if( rc==SQLITE_OK && !bHas ){
-      /* (link column, order_by columns...): collections in order, unsorted */
-      sqlite3_str *pStr = sqlite3_str_new(db);
-      RelDecl *q = pR->pOrder;
-      int i;
-      char *zCols;
-      sqlite3_str_appendf(pStr, "\"%w\"", pL->zCol);
-      for(i=0; q && i<q->nOrder; i++){
-        if( q->aOrderCol[i]>=q->nTgtCol ) break;
-        sqlite3_str_appendf(pStr, ", \"%w\"%s",
-            q->tgt.aCol[q->aBaseCol[q->aOrderCol[i]]].zName,
-            q->aOrderDesc[i] ? " DESC" : "");
-      }
-      zCols = sqlite3_str_finish(pStr);
-      if( zCols==0 ){ rc = SQLITE_NOMEM; goto done; }
-      rc = relExec(db, pzErr,
-          "CREATE INDEX \"%w\".\"rel_%w_%w_idx\" ON \"%w\"(%s)",
-          zDb, pL->zChild, pL->zCol, pL->zChild, zCols);
-      sqlite3_free(zCols);
-    }
+    char *zIndex = 0;
+    rc = relLinkIndexSql(db, zDb, pL, pR, &zIndex);
+    if( rc==SQLITE_OK && zIndex ) rc = relExec(db, pzErr, "%s", zIndex);
+    sqlite3_free(zIndex);
   }
 
  done:
@@ -468,20 +483,28 @@ static int relInstallLink(sqlite3 *db, const char *zDb, RelLink *pL,
 ** What the declarations aDecl[0..nDecl) of schema zDb install on link pL
 ** now: azSql[i] (REL_NTRIGGER entries) as for relLinkTriggerSql(), NULL
 ** where no trigger of purpose relTriggerPurpose(i) is called for (also
-** all of them when no declaration is over the link). For rel_check. The
-** caller frees the strings, also on error. Returns an SQLite code.
+** all of them when no declaration is over the link). With pzIndex, also
+** the CREATE INDEX statement of the link's index into *pzIndex when one
+** of the declarations has create_index on and no index starts with the
+** link column, else NULL (relLinkIndexSql()). For rel_check and
+** rel_repair. The caller frees the strings, also on error. Returns an
+** SQLite code.
 */
 int relLinkTriggers(sqlite3 *db, const char *zDb, RelLink *pL,
-                    RelDecl **aDecl, int nDecl, char **azSql){
+                    RelDecl **aDecl, int nDecl, char **azSql,
+                    char **pzIndex){
   RelRules r;
-  int j;
+  int j, rc;
   memset(&r, 0, sizeof(r));
+  memset(azSql, 0, sizeof(char*)*REL_NTRIGGER);
+  if( pzIndex ) *pzIndex = 0;
   for(j=0; j<nDecl; j++) relRulesAdd(&r, aDecl[j], pL);
-  if( r.nDecl==0 ){
-    memset(azSql, 0, sizeof(char*)*REL_NTRIGGER);
-    return SQLITE_OK;
+  if( r.nDecl==0 ) return SQLITE_OK;
+  rc = relLinkTriggerSql(db, zDb, pL, &r, azSql);
+  if( rc==SQLITE_OK && pzIndex && r.bIndex ){
+    rc = relLinkIndexSql(db, zDb, pL, &r, pzIndex);
   }
-  return relLinkTriggerSql(db, zDb, pL, &r, azSql);
+  return rc;
 }
 
 /*

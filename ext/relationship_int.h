@@ -264,7 +264,8 @@ int relDeclLinks(RelDecl *p, RelLink *aLink);
 int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
 #define REL_NTRIGGER 5    /* Triggers a link may have (relTriggerPurpose) */
 int relLinkTriggers(sqlite3 *db, const char *zDb, RelLink *pL,
-                    RelDecl **aDecl, int nDecl, char **azSql);
+                    RelDecl **aDecl, int nDecl, char **azSql,
+                    char **pzIndex);
 const char *relTriggerPurpose(int i);
 
 /**** Interface to code in rel_vtab.c ****/
@@ -313,5 +314,7 @@ int relRegisterCheck(sqlite3 *db, RelGlobal *pGlobal);
 int relRegisterDiagram(sqlite3 *db, RelGlobal *pGlobal);
 /**** Interface to code in rel_infer.c ****/
 int relRegisterInfer(sqlite3 *db, RelGlobal *pGlobal);
+/**** Interface to code in rel_repair.c ****/
+int relRegisterRepair(sqlite3 *db, RelGlobal *pGlobal);
 
 #endif /* RELATIONSHIP_INT_H */

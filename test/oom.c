@@ -406,6 +406,38 @@ static const struct Scenario {
   { "infer-sql", INFER_SCHEMA, "SELECT rel_infer_sql()" },
   { "infer-sql-table", INFER_SCHEMA, "SELECT rel_infer_sql('book')" },
   { "infer", INFER_SCHEMA, "SELECT rel_infer()" },
+  /* repair: triggers dropped, one replaced by a user's own, indexes
+  ** dropped (a one-to-many with order_by, a many-to-many's both ends),
+  ** a broken declaration skipped */
+  { "repair", PC_SCHEMA PC_ORPHAN LR_SCHEMA LR_DECL
+    "DROP TRIGGER rel_child_parent_id_orphan;"
+    "DROP TRIGGER rel_child_parent_id_key;"
+    "CREATE TRIGGER rel_child_parent_id_key AFTER UPDATE ON parent"
+    "  BEGIN SELECT 1; END;"
+    "DROP INDEX rel_child_parent_id_idx;"
+    "DROP TRIGGER rel_association_left_id_delete;"
+    "DROP INDEX rel_association_right_id_idx;"
+    "CREATE TABLE gone(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE kept(id INTEGER PRIMARY KEY,"
+    "  gone_id INTEGER REFERENCES gone(id));"
+    "CREATE VIRTUAL TABLE gone_kepts USING relationship(gone, kept);"
+    "DROP TABLE gone;",
+    "SELECT rel_repair()" },
+  { "repair-named", PC_SCHEMA PC_ORPHAN LR_SCHEMA LR_DECL
+    "DROP TRIGGER rel_child_parent_id_orphan;"
+    "DROP TRIGGER rel_association_left_id_delete;"
+    "DROP TRIGGER rel_association_right_id_key;"
+    "DROP INDEX rel_association_right_id_idx;",
+    "SELECT rel_repair('right_parents')" },
+  /* the 12-step rebuild of child (legacy_alter_table=ON) */
+  { "repair-rebuild", PC_SCHEMA PC_ORPHAN
+    "PRAGMA legacy_alter_table=ON;"
+    "CREATE TABLE child_new(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    "  parent_id INTEGER REFERENCES parent(id), age INTEGER);"
+    "INSERT INTO child_new(id, name, parent_id) SELECT * FROM child;"
+    "DROP TABLE child;"
+    "ALTER TABLE child_new RENAME TO child;",
+    "SELECT rel_repair()", 1 },
   /* check, diagram */
   { "check", CHECK_DECL, "SELECT * FROM rel_check" },
   /* back_populates on one side only: a "missing reverse" row */
