@@ -20,10 +20,10 @@
 ** rel_declare(), then, through the table aReg[], what each other file
 ** offers: rel_list (rel_list.c), rel_closure (rel_closure.c), rel_json
 ** (rel_json.c), rel_check (rel_check.c), rel_diagram (rel_diagram.c),
-** rel_infer and rel_infer_sql (rel_infer.c). The connection's
-** RelGlobal is the client data of all of them; it lists the relationship
-** tables connected so far, so that one declaration can find another
-** (back_populates, the shared triggers of a link, rel_list).
+** rel_infer and rel_infer_sql (rel_infer.c), rel_repair (rel_repair.c).
+** The connection's RelGlobal is the client data of all of them; it lists
+** the relationship tables connected so far, so that one declaration can
+** find another (back_populates, the shared triggers of a link, rel_list).
 */
 #define REL_MAIN_FILE
 #include "relationship_int.h"
@@ -534,8 +534,8 @@ static int relSplitArgs(const char *zSql, int *pbRel, int *pnArg,
 ** CREATE VIRTUAL TABLE statement in sqlite_schema, as a new connection
 ** would connect it. What this connection connected earlier is not used:
 ** a table dropped or created on this connection since does not reach
-** it. For rel_check, rel_list, rel_diagram and rel_infer, which describe
-** the schema as it is.
+** it. For rel_check, rel_list, rel_diagram, rel_infer and rel_repair,
+** which describe (or mend) the schema as it is.
 **
 ** Returns SQLITE_OK with *ppDecl the declaration (the caller frees it
 ** with relDeclFree()), or NULL when zSql is not a relationship table's;
