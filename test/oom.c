@@ -429,6 +429,20 @@ static const struct Scenario {
     "DROP TRIGGER rel_association_right_id_key;"
     "DROP INDEX rel_association_right_id_idx;",
     "SELECT rel_repair('right_parents')" },
+  /* the last step fails (an index of one's own under the link index's
+  ** name): the triggers created before it are undone */
+  { "repair-undo", PC_SCHEMA
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    "  cascade='all, delete-orphan');"
+    "DROP TRIGGER rel_child_parent_id_delete;"
+    "DROP TRIGGER rel_child_parent_id_orphan;"
+    "DROP INDEX rel_child_parent_id_idx;"
+    "CREATE INDEX rel_child_parent_id_idx ON child(name);",
+    "SELECT rel_repair()" },
+  /* a broken declaration named: its message */
+  { "repair-broken-named", PC_SCHEMA PC_ORPHAN
+    "ALTER TABLE parent RENAME TO dad;",
+    "SELECT rel_repair('parent_children')" },
   /* the 12-step rebuild of child (legacy_alter_table=ON) */
   { "repair-rebuild", PC_SCHEMA PC_ORPHAN
     "PRAGMA legacy_alter_table=ON;"
