@@ -852,6 +852,24 @@ int relValueEq(sqlite3_value *a, sqlite3_value *b){
 }
 
 /*
+** Are two values, each as a column stores it, the same key? As
+** relValueEq(), except that two texts are the same only byte for byte:
+** '1' and '1.0' are two keys of a TEXT column, which relValueEq() takes
+** for the number 1. A text and a number compare as a numeric column
+** compares them ('1' is 1).
+*/
+int relStoredEq(sqlite3_value *a, sqlite3_value *b){
+  if( sqlite3_value_type(a)==SQLITE_TEXT
+   && sqlite3_value_type(b)==SQLITE_TEXT ){
+    int n = sqlite3_value_bytes(a);
+    return n==sqlite3_value_bytes(b)
+        && (n==0 || memcmp(sqlite3_value_text(a), sqlite3_value_text(b),
+                           n)==0);
+  }
+  return relValueEq(a, b);
+}
+
+/*
 ** Record the error "<zWho> <zName>: <message>" (or "<zWho>: <message>"
 ** when zName is NULL) in *pzErr, with *pRc SQLITE_ERROR, unless an error
 ** is recorded already; SQLITE_NOMEM when the message cannot be made.

@@ -1168,7 +1168,8 @@ static int relInsert(
   }
   if( bFound ){
     if( p->eKind==REL_MANY_TO_ONE ){
-      bLinked = relValueEq(pSrcFk, pTgtKey);
+      /* (stored values: '1.0' is not '1' in a TEXT key) */
+      bLinked = relStoredEq(pSrcFk, pTgtKey);
     }else if( p->eKind==REL_MANY_TO_MANY ){
       pStmt = relStmt(pTab, REL_W_LINK_FIND);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
@@ -1407,6 +1408,22 @@ static int relDelete(RelVtab *pTab, i64 iRowid){
 }
 
 /*
+** Is pOwner, the owner an UPDATE gives, surely the owner pOld a link has
+** (as stored), with no look-up? Two numbers of the same value, or two
+** texts (or blobs) of the same bytes. A text and a number, or texts that
+** differ ('1.0' and '1' in a TEXT key, 'C1' and 'c1' under NOCASE), may
+** name the same source row or another: the caller finds the row.
+*/
+static int relOwnerSame(sqlite3_value *pOwner, sqlite3_value *pOld){
+  int t1 = sqlite3_value_type(pOwner), t2 = sqlite3_value_type(pOld);
+  int bNum1 = t1==SQLITE_INTEGER || t1==SQLITE_FLOAT;
+  int bNum2 = t2==SQLITE_INTEGER || t2==SQLITE_FLOAT;
+  if( bNum1 && bNum2 ) return relValueEq(pOwner, pOld);
+  if( t1!=t2 || (t1!=SQLITE_TEXT && t1!=SQLITE_BLOB) ) return 0;
+  return relValueEq(pOwner, pOld) && relStoredEq(pOwner, pOld);
+}
+
+/*
 ** UPDATE of a relationship table row (link rowid iRowid): set the target's
 ** (and association row's) changed columns; a new owner moves the link.
 */
@@ -1442,7 +1459,7 @@ static int relUpdateRow(
       goto done;
     }
   }
-  if( !sqlite3_value_nochange(pOwner) && !relValueEq(pOwner, pOld) ){
+  if( !sqlite3_value_nochange(pOwner) && !relOwnerSame(pOwner, pOld) ){
     bMove = 1;
     if( sqlite3_value_type(pOwner)==SQLITE_NULL ){
       /* owner = NULL: an unlink */
@@ -1456,12 +1473,22 @@ static int relUpdateRow(
                         || relOwnerAsGiven(pTab, pOwner) ? 0 : &pNewKey);
       if( rc!=SQLITE_OK ) goto done;
       if( pNewKey ) pOwner = pNewKey;     /* stored as the source has it */
+      /* the owner it has, named another way ('C1' for 'c1' under NOCASE,
+      ** 1 for '1'): no move. A many-to-one's link is the source row; a
+      ** move to that very row would unlink it first (a delete-orphan
+      ** backref then deletes it) */
+      if( p->eKind==REL_MANY_TO_ONE ? iNewSrc==iRowid
+                                    : relStoredEq(pOwner, pOld) ){
+        bMove = 0;
+      }
     }
-    if( p->eKind==REL_MANY_TO_ONE && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+    if( bMove && p->eKind==REL_MANY_TO_ONE
+     && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
       rc = relUnlinkSource(pTab, iRowid, 1);
       if( rc!=SQLITE_OK ) goto done;
     }
-    if( p->eKind==REL_MANY_TO_MANY && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
+    if( bMove && p->eKind==REL_MANY_TO_MANY
+     && sqlite3_value_type(pOwner)!=SQLITE_NULL ){
       pStmt = relStmt(pTab, REL_W_LINK_FIND);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);

@@ -224,6 +224,7 @@ int relCreateFunctions(sqlite3 *db, RelGlobal *pGlobal, const RelFunc *aFunc,
                        int nFunc);
 int relNumericText(const char *z, int *peType, i64 *piKey);
 int relValueEq(sqlite3_value *a, sqlite3_value *b);
+int relStoredEq(sqlite3_value *a, sqlite3_value *b);
 void *relMallocZero(i64 n);
 void relDequote(char *z);
 int relIsBool(const char *z, int *pb);

@@ -276,6 +276,14 @@ static const struct Scenario {
     " WHERE owner = 1 AND id = 1" },
   { "m2o-key-move", PC_SCHEMA PC_DECL,
     "UPDATE child_parent SET id = 8, owner = 4 WHERE owner = 3" },
+  { "m2o-owner-other-name", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE kid(code TEXT COLLATE NOCASE PRIMARY KEY,"
+    " parent_id INTEGER REFERENCES parent(id));"
+    "CREATE VIRTUAL TABLE kid_parent USING relationship(kid, parent,"
+    " backref=kids, cascade='all, delete-orphan');"
+    "INSERT INTO parent VALUES (1),(2); INSERT INTO kid VALUES ('c1',1),('1',2),('1.0',NULL);",
+    "UPDATE kid_parent SET owner = CASE owner WHEN 'c1' THEN 'C1' ELSE '1.0'"
+    " END" },
   { "m2m-link", LR_SCHEMA LR_DECL,
     "INSERT INTO left_children(owner, id) VALUES (3, 1), (3, 4)" },
   { "m2m-link-new", LR_SCHEMA LR_DECL,
