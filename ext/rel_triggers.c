@@ -266,12 +266,40 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
   const char *zRowid = relRowidName(pL->pChildBase);   /* the child's */
   char *zMsg = 0;
   char *zOnDelete = 0;
+  char *zAlso = 0;            /* " AND col = OLD.key COLLATE <key's>" */
   int bNotNull = 0;
   int eDelete = pR->eDelete;
+  int iKeyCol = pL->zKey ? relColumnIndex(pL->pParentBase, pL->zKey) : -1;
+  int iLinkCol = relColumnIndex(pL->pChildBase, pL->zCol);
+  const char *zKeyColl = iKeyCol>=0 ? pL->pParentBase->aCol[iKeyCol].zColl
+                                    : 0;
+  const char *zLinkColl = iLinkCol>=0 ? pL->pChildBase->aCol[iLinkCol].zColl
+                                      : 0;
+  const char *zBoth = 0;      /* the key's sequence, the column's another */
   int rc;
+
+  /* A link holds its key as the referenced row stores it. A column that
+  ** compares under another collating sequence than the key (a NOCASE
+  ** child.parent_code referring to a BINARY parent.code) would take
+  ** 'ABC' for the key 'abc', another row's: the rules compare under both,
+  ** the column's first, so that its index serves. And a NOCASE key
+  ** changed from 'abc' to 'ABC' is a change to carry: the WHEN of _key
+  ** compares as BINARY. (Neither adds anything where the sequences are
+  ** BINARY, or the same.) */
+  if( zKeyColl && sqlite3_stricmp(zKeyColl, "BINARY")==0 ) zKeyColl = 0;
+  if( zLinkColl && sqlite3_stricmp(zLinkColl, "BINARY")==0 ) zLinkColl = 0;
+  if( zLinkColl && (zKeyColl==0 || sqlite3_stricmp(zKeyColl, zLinkColl)) ){
+    zBoth = zKeyColl ? zKeyColl : "BINARY";
+  }
 
   memset(azSql, 0, sizeof(char*)*REL_NTRIGGER);
   rc = zKeyOld ? SQLITE_OK : SQLITE_NOMEM;
+  if( rc==SQLITE_OK ){
+    zAlso = zBoth ? sqlite3_mprintf(" AND \"%w\" = %s COLLATE \"%w\"",
+                                    pL->zCol, zKeyOld, zBoth)
+                  : sqlite3_mprintf("");
+    if( zAlso==0 ) rc = SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
     rc = relColumnFacts(db, zDb, pL->zChild, pL->zCol, pL->zParent,
                         &bNotNull, &zOnDelete);
@@ -293,16 +321,16 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
     if( zMsg==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = relSqlSet(&azSql[0], sqlite3_mprintf(
         "\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
-        " WHEN EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" = %s)"
+        " WHEN EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" = %s%s)"
         " BEGIN SELECT RAISE(ABORT, '%q'); END",
         pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
-        zKeyOld, zMsg));
+        zKeyOld, zAlso, zMsg));
   }else if( !pR->bPassive && eDelete==DEL_SETNULL ){
     rc = relSqlSet(&azSql[0], sqlite3_mprintf(
         "\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
-        " BEGIN UPDATE \"%w\" SET \"%w\" = NULL WHERE \"%w\" = %s; END",
+        " BEGIN UPDATE \"%w\" SET \"%w\" = NULL WHERE \"%w\" = %s%s; END",
         pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
-        pL->zCol, zKeyOld));
+        pL->zCol, zKeyOld, zAlso));
   }else if( !pR->bPassive && eDelete==DEL_DELETE
          && sqlite3_stricmp(pL->zChild, pL->zParent)==0 ){
     /* A tree: the whole subtree goes in one statement, so that it does
@@ -332,10 +360,14 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
         "\"rel_%w_%w_delete\" AFTER DELETE ON \"%w\""
         " BEGIN DELETE FROM \"%w\" WHERE %s IN ("
         "WITH RECURSIVE sub(k, r) AS (SELECT +%s, NULL UNION"
-        " SELECT +%s, c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k)"
+        " SELECT +%s, c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k"
+        "%s%w%s%w%s)"
         " SELECT r FROM sub); END",
         pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
-        zKeyC, zRowid, pL->zChild, pL->zCol));
+        zKeyC, zRowid, pL->zChild, pL->zCol,
+        zBoth ? " AND c.\"" : "", zBoth ? pL->zCol : "",
+        zBoth ? "\" = sub.k COLLATE \"" : "", zBoth ? zBoth : "",
+        zBoth ? "\"" : ""));
     }
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
@@ -343,20 +375,21 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
     ** table's own ON DELETE SET NULL / RESTRICT finds none left */
     rc = relSqlSet(&azSql[0], sqlite3_mprintf(
         "\"rel_%w_%w_delete\" BEFORE DELETE ON \"%w\""
-        " BEGIN DELETE FROM \"%w\" WHERE \"%w\" = %s; END",
+        " BEGIN DELETE FROM \"%w\" WHERE \"%w\" = %s%s; END",
         pL->zChild, pL->zCol, pL->zParent, pL->zChild, pL->zCol,
-        zKeyOld));
+        zKeyOld, zAlso));
   }
   if( rc!=SQLITE_OK ) goto done;
 
   if( pL->zKey && eDelete!=DEL_NONE ){
     rc = relSqlSet(&azSql[1], sqlite3_mprintf(
         "\"rel_%w_%w_key\" AFTER UPDATE OF \"%w\" ON"
-        " \"%w\" WHEN OLD.\"%w\" IS NOT NEW.\"%w\""
+        " \"%w\" WHEN OLD.\"%w\" IS NOT NEW.\"%w\"%s"
         " BEGIN UPDATE \"%w\" SET \"%w\" = NEW.\"%w\" WHERE \"%w\" ="
-        " OLD.\"%w\"; END",
+        " OLD.\"%w\"%s; END",
         pL->zChild, pL->zCol, pL->zKey, pL->zParent, pL->zKey,
-        pL->zKey, pL->zChild, pL->zCol, pL->zKey, pL->zCol, pL->zKey));
+        pL->zKey, zKeyColl ? " COLLATE BINARY" : "", pL->zChild, pL->zCol,
+        pL->zKey, pL->zCol, pL->zKey, zAlso));
     if( rc!=SQLITE_OK ) goto done;
   }
 
@@ -398,6 +431,7 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
 
  done:
   sqlite3_free(zKeyOld);
+  sqlite3_free(zAlso);
   sqlite3_free(zMsg);
   sqlite3_free(zOnDelete);
   return rc;

@@ -212,6 +212,17 @@ static const struct Scenario {
     " parent_id REFERENCES parent(id));",
     "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
     " order_by='name')" },
+  { "declare-collate-link", "CREATE TABLE node(code TEXT PRIMARY KEY,"
+    " up TEXT COLLATE NOCASE REFERENCES node(code));"
+    "INSERT INTO node VALUES ('r',NULL),('a','r'),('A','r');",
+    "CREATE VIRTUAL TABLE node_kids USING relationship(node, node,"
+    " kind=one_to_many, foreign_key=up, cascade='all, delete-orphan')" },
+  { "cascade-collate-link", "CREATE TABLE node(code TEXT PRIMARY KEY,"
+    " up TEXT COLLATE NOCASE REFERENCES node(code));"
+    "CREATE VIRTUAL TABLE node_kids USING relationship(node, node,"
+    " kind=one_to_many, foreign_key=up, cascade='all, delete-orphan');"
+    "INSERT INTO node VALUES ('r',NULL),('a','r'),('A','r'),('a1','a');",
+    "DELETE FROM node WHERE code = 'a'" },
   { "connect-collate", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
     "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE,"
     " parent_id REFERENCES parent(id));"
