@@ -136,6 +136,28 @@ char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey){
 }
 
 /*
+** A link column zCol of pLink referring to key zKey (NULL: the rowid) of
+** pKey holds the key as the referenced row stores it. When the column
+** compares under another collating sequence than the key (a NOCASE
+** child.parent_code referring to a BINARY parent.code, which may hold
+** 'abc' and 'ABC'), a comparison of the column with a key must hold under
+** the key's sequence too: the name of that sequence ("BINARY" for a
+** BINARY key or the rowid). NULL when the column's comparison is enough
+** (its sequence is BINARY, or the key's).
+*/
+const char *relLinkKeyColl(RelBase *pLink, const char *zCol, RelBase *pKey,
+                           const char *zKey){
+  int iCol = relColumnIndex(pLink, zCol);
+  int iKey = zKey ? relColumnIndex(pKey, zKey) : -1;
+  const char *zColColl = iCol>=0 ? pLink->aCol[iCol].zColl : 0;
+  const char *zKeyColl = iKey>=0 ? pKey->aCol[iKey].zColl : 0;
+  if( zKeyColl && sqlite3_stricmp(zKeyColl, "BINARY")==0 ) zKeyColl = 0;
+  if( zColColl==0 || sqlite3_stricmp(zColColl, "BINARY")==0 ) return 0;
+  if( zKeyColl && sqlite3_stricmp(zKeyColl, zColColl)==0 ) return 0;
+  return zKeyColl ? zKeyColl : "BINARY";
+}
+
+/*
 ** Free a RelBase's contents (not the RelBase itself).
 */
 static void baseClear(RelBase *pBase){

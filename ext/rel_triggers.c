@@ -267,30 +267,26 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
   char *zMsg = 0;
   char *zOnDelete = 0;
   char *zAlso = 0;            /* " AND col = OLD.key COLLATE <key's>" */
+  char *zNewAlso = 0;         /* " AND col = NEW.col COLLATE <key's>" */
+  char *zTreeAlso = 0;        /* " AND c.col = sub.k COLLATE <key's>" */
   int bNotNull = 0;
   int eDelete = pR->eDelete;
   int iKeyCol = pL->zKey ? relColumnIndex(pL->pParentBase, pL->zKey) : -1;
-  int iLinkCol = relColumnIndex(pL->pChildBase, pL->zCol);
   const char *zKeyColl = iKeyCol>=0 ? pL->pParentBase->aCol[iKeyCol].zColl
                                     : 0;
-  const char *zLinkColl = iLinkCol>=0 ? pL->pChildBase->aCol[iLinkCol].zColl
-                                      : 0;
-  const char *zBoth = 0;      /* the key's sequence, the column's another */
-  int rc;
-
   /* A link holds its key as the referenced row stores it. A column that
   ** compares under another collating sequence than the key (a NOCASE
   ** child.parent_code referring to a BINARY parent.code) would take
   ** 'ABC' for the key 'abc', another row's: the rules compare under both,
-  ** the column's first, so that its index serves. And a NOCASE key
-  ** changed from 'abc' to 'ABC' is a change to carry: the WHEN of _key
-  ** compares as BINARY. (Neither adds anything where the sequences are
-  ** BINARY, or the same.) */
+  ** the column's first, so that its index serves (zBoth: the key's). And
+  ** a NOCASE key changed from 'abc' to 'ABC' is a change to carry: the
+  ** WHEN of _key compares as BINARY. (Neither adds anything where the
+  ** sequences are BINARY, or the same.) */
+  const char *zBoth = relLinkKeyColl(pL->pChildBase, pL->zCol,
+                                     pL->pParentBase, pL->zKey);
+  int rc;
+
   if( zKeyColl && sqlite3_stricmp(zKeyColl, "BINARY")==0 ) zKeyColl = 0;
-  if( zLinkColl && sqlite3_stricmp(zLinkColl, "BINARY")==0 ) zLinkColl = 0;
-  if( zLinkColl && (zKeyColl==0 || sqlite3_stricmp(zKeyColl, zLinkColl)) ){
-    zBoth = zKeyColl ? zKeyColl : "BINARY";
-  }
 
   memset(azSql, 0, sizeof(char*)*REL_NTRIGGER);
   rc = zKeyOld ? SQLITE_OK : SQLITE_NOMEM;
@@ -298,7 +294,13 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
     zAlso = zBoth ? sqlite3_mprintf(" AND \"%w\" = %s COLLATE \"%w\"",
                                     pL->zCol, zKeyOld, zBoth)
                   : sqlite3_mprintf("");
-    if( zAlso==0 ) rc = SQLITE_NOMEM;
+    zNewAlso = zBoth ? sqlite3_mprintf(" AND \"%w\" = NEW.\"%w\" COLLATE"
+                                       " \"%w\"", pL->zCol, pL->zCol, zBoth)
+                     : sqlite3_mprintf("");
+    zTreeAlso = zBoth ? sqlite3_mprintf(" AND c.\"%w\" = sub.k COLLATE"
+                                        " \"%w\"", pL->zCol, zBoth)
+                      : sqlite3_mprintf("");
+    if( zAlso==0 || zNewAlso==0 || zTreeAlso==0 ) rc = SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
     rc = relColumnFacts(db, zDb, pL->zChild, pL->zCol, pL->zParent,
@@ -361,13 +363,9 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
         " BEGIN DELETE FROM \"%w\" WHERE %s IN ("
         "WITH RECURSIVE sub(k, r) AS (SELECT +%s, NULL UNION"
         " SELECT +%s, c.%s FROM \"%w\" AS c JOIN sub ON c.\"%w\" = sub.k"
-        "%s%w%s%w%s)"
-        " SELECT r FROM sub); END",
+        "%s) SELECT r FROM sub); END",
         pL->zChild, pL->zCol, pL->zParent, pL->zChild, zRowid, zKeyOld,
-        zKeyC, zRowid, pL->zChild, pL->zCol,
-        zBoth ? " AND c.\"" : "", zBoth ? pL->zCol : "",
-        zBoth ? "\" = sub.k COLLATE \"" : "", zBoth ? zBoth : "",
-        zBoth ? "\"" : ""));
+        zKeyC, zRowid, pL->zChild, pL->zCol, zTreeAlso));
     }
     sqlite3_free(zKeyC);
   }else if( !pR->bPassive && eDelete==DEL_DELETE ){
@@ -411,20 +409,20 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
     rc = relSqlSet(&azSql[3], sqlite3_mprintf(
         "\"rel_%w_%w_one_insert\" BEFORE INSERT ON"
         " \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND EXISTS (SELECT 1 FROM \"%w\""
-        " WHERE \"%w\" = NEW.\"%w\")"
+        " WHERE \"%w\" = NEW.\"%w\"%s)"
         " BEGIN SELECT RAISE(ABORT, '%q'); END",
         pL->zChild, pL->zCol, pL->zChild, pL->zCol, pL->zChild,
-        pL->zCol, pL->zCol, zMsg));
+        pL->zCol, pL->zCol, zNewAlso, zMsg));
     if( rc==SQLITE_OK ){
       rc = relSqlSet(&azSql[4], sqlite3_mprintf(
           "\"rel_%w_%w_one_update\" BEFORE UPDATE OF"
           " \"%w\" ON \"%w\" WHEN NEW.\"%w\" IS NOT NULL AND NEW.\"%w\" IS NOT"
           " OLD.\"%w\" AND EXISTS (SELECT 1 FROM \"%w\" WHERE \"%w\" ="
-          " NEW.\"%w\" AND %s <> NEW.%s)"
+          " NEW.\"%w\"%s AND %s <> NEW.%s)"
           " BEGIN SELECT RAISE(ABORT, '%q'); END",
           pL->zChild, pL->zCol, pL->zCol, pL->zChild, pL->zCol,
-          pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol, zRowid, zRowid,
-          zMsg));
+          pL->zCol, pL->zCol, pL->zChild, pL->zCol, pL->zCol, zNewAlso,
+          zRowid, zRowid, zMsg));
     }
     if( rc!=SQLITE_OK ) goto done;
   }
@@ -432,6 +430,8 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
  done:
   sqlite3_free(zKeyOld);
   sqlite3_free(zAlso);
+  sqlite3_free(zNewAlso);
+  sqlite3_free(zTreeAlso);
   sqlite3_free(zMsg);
   sqlite3_free(zOnDelete);
   return rc;

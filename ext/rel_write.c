@@ -105,8 +105,15 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       /* -> target rowid, key [, o2m: is it linked to ?2] */
       sqlite3_str_appendf(pStr, "SELECT t.%s, %s", zTR, zTgtKey);
       if( bO2m ){
+        /* (under the key's collating sequence too: relLinkKeyColl) */
+        const char *zColl = relLinkKeyColl(&p->tgt, p->zFk, &p->src,
+                                           p->zSrcKey);
         sqlite3_str_appendf(pStr, ", t.\"%w\" IS NOT NULL AND t.\"%w\" = ?2",
                             p->zFk, p->zFk);
+        if( zColl ){
+          sqlite3_str_appendf(pStr, " AND t.\"%w\" = ?2 COLLATE \"%w\"",
+                              p->zFk, zColl);
+        }
       }
       sqlite3_str_appendf(pStr, " FROM \"%w\".\"%w\" AS t WHERE %s%s = ?1",
           zDb, zT, iStmt==REL_W_TGT_FIND ? "" : "t.",
@@ -252,14 +259,27 @@ static char *relWriteSql(RelDecl *p, int iStmt){
         sqlite3_free(sqlite3_str_finish(pStr));
         return 0;
       }
-      sqlite3_str_appendf(pStr, "SELECT %s FROM \"%w\".\"%w\""
-          " WHERE \"%w\" = ?1 AND \"%w\" = ?2", zCols, zDb, zA, p->zSrcCol,
-          p->zTgtCol);
-      if( p->bSymmetric ){
-        /* a friendship is stored once, either way round */
-        sqlite3_str_appendf(pStr, " UNION ALL SELECT %s FROM \"%w\".\"%w\""
-            " WHERE \"%w\" = ?2 AND \"%w\" = ?1", zCols, zDb, zA, p->zSrcCol,
-            p->zTgtCol);
+      /* each end compared under its key's collating sequence too, where
+      ** the column has another (relLinkKeyColl) */
+      const char *zSC = relLinkKeyColl(&p->sec, p->zSrcCol, &p->src,
+                                       p->zSrcKey);
+      const char *zTC = relLinkKeyColl(&p->sec, p->zTgtCol, &p->tgt,
+                                       p->zTgtKey);
+      for(i=0; i<1+p->bSymmetric; i++){
+        /* a friendship is stored once, either way round: the second arm */
+        const char *zS = i ? "?2" : "?1";
+        const char *zT = i ? "?1" : "?2";
+        sqlite3_str_appendf(pStr, "%sSELECT %s FROM \"%w\".\"%w\""
+            " WHERE \"%w\" = %s AND \"%w\" = %s", i ? " UNION ALL " : "",
+            zCols, zDb, zA, p->zSrcCol, zS, p->zTgtCol, zT);
+        if( zSC ){
+          sqlite3_str_appendf(pStr, " AND \"%w\" = %s COLLATE \"%w\"",
+                              p->zSrcCol, zS, zSC);
+        }
+        if( zTC ){
+          sqlite3_str_appendf(pStr, " AND \"%w\" = %s COLLATE \"%w\"",
+                              p->zTgtCol, zT, zTC);
+        }
       }
       sqlite3_free(zCols);
       break;
@@ -313,10 +333,17 @@ static char *relWriteSql(RelDecl *p, int iStmt){
           " AND EXISTS(SELECT 1 FROM \"%w\".\"%w\" AS s WHERE %s = ?1)",
           zDb, zT, p->zFk, zTR, p->zFk, p->zFk, zDb, zS, zSrcKey);
       break;
-    default: /* REL_W_CURRENT */
+    default: { /* REL_W_CURRENT */
+      const char *zColl = relLinkKeyColl(&p->tgt, p->zFk, &p->src,
+                                         p->zSrcKey);
       sqlite3_str_appendf(pStr, "SELECT %s FROM \"%w\".\"%w\""
           " WHERE \"%w\" = ?1", zTR, zDb, zT, p->zFk);
+      if( zColl ){
+        sqlite3_str_appendf(pStr, " AND \"%w\" = ?1 COLLATE \"%w\"",
+                            p->zFk, zColl);
+      }
       break;
+    }
   }
   sqlite3_free(zSrcKey);
   sqlite3_free(zTgtKey);

@@ -257,6 +257,8 @@ RelColumn *relOwnerColumn(RelDecl *p);
 char *relDeclReverseSql(RelDecl *p, const char *zReverse);
 const char *relRowidName(RelBase *pBase);
 char *relBaseKey(const char *zAlias, RelBase *pBase, const char *zKey);
+const char *relLinkKeyColl(RelBase *pLink, const char *zCol, RelBase *pKey,
+                           const char *zKey);
 int relColumnIndex(RelBase *pBase, const char *zCol);
 
 /**** Interface to code in rel_triggers.c ****/

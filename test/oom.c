@@ -223,6 +223,31 @@ static const struct Scenario {
     " kind=one_to_many, foreign_key=up, cascade='all, delete-orphan');"
     "INSERT INTO node VALUES ('r',NULL),('a','r'),('A','r'),('a1','a');",
     "DELETE FROM node WHERE code = 'a'" },
+  { "write-collate-o2o", "CREATE TABLE parent(code TEXT PRIMARY KEY);"
+    "CREATE TABLE only(id INTEGER PRIMARY KEY,"
+    " parent_code TEXT COLLATE NOCASE REFERENCES parent(code));"
+    "CREATE VIRTUAL TABLE parent_only USING relationship(parent, only,"
+    " uselist=0);"
+    "CREATE TABLE tag(code TEXT PRIMARY KEY);"
+    "CREATE TABLE pt(parent_code TEXT COLLATE NOCASE NOT NULL"
+    " REFERENCES parent(code), tag_code TEXT COLLATE NOCASE NOT NULL"
+    " REFERENCES tag(code));"
+    "CREATE VIRTUAL TABLE parent_tags USING relationship(parent, tag,"
+    " secondary=pt);"
+    "INSERT INTO parent VALUES ('abc'),('ABC'); INSERT INTO tag VALUES ('t'),('T');"
+    "INSERT INTO only VALUES (1,'ABC'),(2,'abc');"
+    "INSERT INTO pt VALUES ('abc','t');",
+    "INSERT INTO parent_only(owner) VALUES ('abc')" },
+  { "write-collate-m2m", "CREATE TABLE parent(code TEXT PRIMARY KEY);"
+    "CREATE TABLE tag(code TEXT PRIMARY KEY);"
+    "CREATE TABLE pt(parent_code TEXT COLLATE NOCASE NOT NULL"
+    " REFERENCES parent(code), tag_code TEXT COLLATE NOCASE NOT NULL"
+    " REFERENCES tag(code));"
+    "CREATE VIRTUAL TABLE parent_tags USING relationship(parent, tag,"
+    " secondary=pt);"
+    "INSERT INTO parent VALUES ('abc'),('ABC'); INSERT INTO tag VALUES ('t'),('T');"
+    "INSERT INTO pt VALUES ('abc','t');",
+    "INSERT INTO parent_tags(owner, code) VALUES ('ABC', 't'), ('abc', 'T')" },
   { "connect-collate", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
     "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE,"
     " parent_id REFERENCES parent(id));"
