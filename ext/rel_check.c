@@ -406,20 +406,31 @@ static int checkAddLink(
       *zWhich ? "" : " ORDER BY c.", *zWhich ? "" : zR));
   if( rc!=SQLITE_OK ) goto done;
 
-  /* uselist=0: every row but the first with the same foreign key. */
+  /* uselist=0: every row but the first with the same foreign key (under
+  ** the key's collating sequence too, as the triggers compare) */
   if( bOne ){
+    const char *zColl = relLinkKeyColl(pLink->pChildBase, pLink->zCol,
+                                       pLink->pParentBase, pLink->zKey);
+    char *zSame = zColl ? sqlite3_mprintf("d.\"%w\" = c.\"%w\" AND"
+                                          " d.\"%w\" = c.\"%w\" COLLATE \"%w\"",
+                                          pLink->zCol, pLink->zCol,
+                                          pLink->zCol, pLink->zCol, zColl)
+                        : sqlite3_mprintf("d.\"%w\" = c.\"%w\"",
+                                          pLink->zCol, pLink->zCol);
+    if( zSame==0 ){ rc = SQLITE_NOMEM; goto done; }
     rc = checkAdd(pCur, p->zName, zDuplicate, sqlite3_mprintf(
         "SELECT c.%s, '%q.%q = ' || quote(c.\"%w\") || ', as in %q row '"
-        " || (SELECT min(d.%s) FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" ="
-        " c.\"%w\") || ': uselist=0 allows one %q row per %q row'"
+        " || (SELECT min(d.%s) FROM \"%w\".\"%w\" AS d WHERE %s)"
+        " || ': uselist=0 allows one %q row per %q row'"
         " FROM \"%w\".\"%w\" AS c WHERE c.\"%w\" IS NOT NULL AND EXISTS"
-        " (SELECT 1 FROM \"%w\".\"%w\" AS d WHERE d.\"%w\" = c.\"%w\""
+        " (SELECT 1 FROM \"%w\".\"%w\" AS d WHERE %s"
         " AND d.%s < c.%s) ORDER BY c.%s", zR,
         pLink->zChild, pLink->zCol, pLink->zCol, pLink->zChild,
-        zR, zDb, pLink->zChild, pLink->zCol, pLink->zCol,
+        zR, zDb, pLink->zChild, zSame,
         pLink->zChild, pLink->zParent,
         zDb, pLink->zChild, pLink->zCol,
-        zDb, pLink->zChild, pLink->zCol, pLink->zCol, zR, zR, zR));
+        zDb, pLink->zChild, zSame, zR, zR, zR));
+    sqlite3_free(zSame);
     if( rc!=SQLITE_OK ) goto done;
   }
 

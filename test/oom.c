@@ -248,6 +248,14 @@ static const struct Scenario {
     "INSERT INTO parent VALUES ('abc'),('ABC'); INSERT INTO tag VALUES ('t'),('T');"
     "INSERT INTO pt VALUES ('abc','t');",
     "INSERT INTO parent_tags(owner, code) VALUES ('ABC', 't'), ('abc', 'T')" },
+  { "check-collate-link", "CREATE TABLE parent(code TEXT PRIMARY KEY);"
+    "CREATE TABLE only(id INTEGER PRIMARY KEY,"
+    " parent_code TEXT COLLATE NOCASE REFERENCES parent(code));"
+    "CREATE VIRTUAL TABLE parent_only USING relationship(parent, only,"
+    " uselist=0);"
+    "INSERT INTO parent VALUES ('abc'),('ABC');"
+    "INSERT INTO only VALUES (1,'ABC'),(2,'abc');",
+    "SELECT * FROM rel_check" },
   { "connect-collate", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
     "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE,"
     " parent_id REFERENCES parent(id));"
