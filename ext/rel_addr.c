@@ -307,7 +307,7 @@ static int relAddrCarry(RelVtab *pTab, i64 iRowid, const char *zCol,
   for(k=0; k<pA->nEntry; k++){
     sqlite3_value **pp = &pA->apVal[(i64)k*pA->nPk+iPk];
     sqlite3_value *pDup;
-    if( iRowid ? pA->iFloor+k!=iRowid : !relValueEq(*pp, pOld) ) continue;
+    if( iRowid ? pA->iFloor+k!=iRowid : !relStoredEq(*pp, pOld) ) continue;
     pDup = sqlite3_value_dup(pNew);
     if( pDup==0 ) return SQLITE_NOMEM;
     sqlite3_value_free(*pp);
@@ -327,7 +327,7 @@ int relAddrAfterTarget(RelVtab *pTab, sqlite3_value *pOld,
                        sqlite3_value *pNew){
   RelDecl *p = pTab->pDecl;
   int rc;
-  if( !relAddrKeyed(p) || relValueEq(pNew, pOld) ) return SQLITE_OK;
+  if( !relAddrKeyed(p) || relStoredEq(pNew, pOld) ) return SQLITE_OK;
   rc = relAddrCarry(pTab, 0, p->zTgtCol, pOld, pNew);
   if( rc==SQLITE_OK && sqlite3_stricmp(p->src.zName, p->tgt.zName)==0
    && ((p->zSrcKey==0 && p->zTgtKey==0) || (p->zSrcKey && p->zTgtKey
