@@ -1451,6 +1451,21 @@ static int relOwnerSame(sqlite3_value *pOwner, sqlite3_value *pOld){
 }
 
 /*
+** Does an UPDATE give every column of the relationship table, the hidden
+** owner too (aVal[0..nCol]), none "nochange"? So an UPDATE ... FROM on
+** older SQLite releases (3.40; 3.52 marks the columns not set "nochange"),
+** which gives each column's value whether set or not; or a statement
+** that sets them all.
+*/
+static int relAllGiven(RelDecl *p, sqlite3_value **aVal){
+  int i;
+  for(i=0; i<=p->nCol; i++){
+    if( sqlite3_value_nochange(aVal[i]) ) return 0;
+  }
+  return 1;
+}
+
+/*
 ** UPDATE of a relationship table row (link rowid iRowid): set the target's
 ** (and association row's) changed columns; a new owner moves the link.
 */
@@ -1481,9 +1496,17 @@ static int relUpdateRow(
     }else if( !relValueEq(pOwner, aVal[iFkCol])
            && (sqlite3_value_type(pOwner)!=SQLITE_NULL
                || sqlite3_value_type(aVal[iFkCol])!=SQLITE_NULL) ){
-      rc = relConstraint(pTab, "%s and %s disagree; give one of them",
-                         p->zOwner, p->zFk);
-      goto done;
+      /* An UPDATE ... FROM gives every column's value, set or not, on
+      ** older SQLite releases (relAllGiven): the one that holds the
+      ** link's owner still is the one not set */
+      int bAll = relAllGiven(p, aVal);
+      if( bAll && relValueEq(pOwner, pOld) ){
+        pOwner = aVal[iFkCol];
+      }else if( !bAll || !relValueEq(aVal[iFkCol], pOld) ){
+        rc = relConstraint(pTab, "%s and %s disagree; give one of them",
+                           p->zOwner, p->zFk);
+        goto done;
+      }
     }
   }
   if( !sqlite3_value_nochange(pOwner) && !relOwnerSame(pOwner, pOld) ){
@@ -1669,13 +1692,72 @@ static int relRefusedPartWay(RelVtab *pTab, int rc, int bWrote){
 }
 
 /*
+** Does generated column iCol of the relationship table hold pVal in the
+** row of link iRowid (*pbSame)? An UPDATE ... FROM gives every column's
+** value, set or not, on older SQLite releases (3.40; 3.52 marks the
+** columns not set "nochange"): a generated column then arrives with the
+** value it holds. (A rare path: the statements are prepared here.)
+*/
+static int relGeneratedSame(RelVtab *pTab, i64 iRowid, int iCol,
+                            sqlite3_value *pVal, int *pbSame){
+  RelDecl *p = pTab->pDecl;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  *pbSame = 0;
+  if( iCol<p->nTgtCol ){
+    sqlite3_value *pOld = 0, *pKey = 0;
+    i64 iTgtRowid = 0;
+    rc = relLocate(pTab, iRowid, &pOld, &iTgtRowid, &pKey);
+    sqlite3_value_free(pOld);
+    sqlite3_value_free(pKey);
+    if( rc==SQLITE_DONE ) return SQLITE_OK;
+    if( rc!=SQLITE_OK ) return rc;
+    rc = relPrepare(pTab->db, &pStmt, "SELECT \"%w\" IS ?1 FROM \"%w\".\"%w\""
+        " WHERE %s = ?2", p->tgt.aCol[p->aBaseCol[iCol]].zName, p->zDb,
+        p->tgt.zName, relRowidName(&p->tgt));
+    if( rc==SQLITE_OK ) sqlite3_bind_int64(pStmt, 2, iTgtRowid);
+  }else{
+    char *zAddr = relAddrWhere(p, 2, 1);
+    if( zAddr==0 ) return SQLITE_NOMEM;
+    rc = relPrepare(pTab->db, &pStmt, "SELECT \"%w\" IS ?1 FROM \"%w\".\"%w\""
+        " WHERE %s", p->sec.aCol[p->aBaseCol[iCol]].zName, p->zDb,
+        p->sec.zName, zAddr);
+    sqlite3_free(zAddr);
+    if( rc==SQLITE_OK ){
+      rc = relAddrBind(pTab, pStmt, 2, relAssocRowid(p, iRowid), 1);
+      if( rc==SQLITE_DONE ){
+        sqlite3_finalize(pStmt);
+        return SQLITE_OK;
+      }
+    }
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_value(pStmt, 1, pVal);
+  if( rc==SQLITE_OK ){
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      *pbSame = sqlite3_column_int(pStmt, 0);
+    }
+    rc = sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    relVtabError(&pTab->base, "relationship %s: %s", p->zName,
+                 sqlite3_errmsg(pTab->db));
+  }
+  return rc;
+}
+
+/*
 ** A value given for a generated column (of the target or the association
 ** table) is refused, as plain SQL refuses it, before anything is written:
 ** on INSERT a value that is not NULL (a column not named arrives as
-** NULL), on UPDATE a column that the statement sets (not "nochange").
+** NULL), on UPDATE of link iRowid a column that the statement sets (not
+** "nochange"; even to itself), unless every column arrives so
+** (relAllGiven: an UPDATE ... FROM on an older SQLite) and it holds that
+** value (relGeneratedSame).
 */
 static int relGeneratedGiven(RelVtab *pTab, sqlite3_value **aVal,
-                             int bInsert){
+                             int bInsert, i64 iRowid){
   RelDecl *p = pTab->pDecl;
   int i;
   for(i=0; i<p->nCol; i++){
@@ -1685,6 +1767,12 @@ static int relGeneratedGiven(RelVtab *pTab, sqlite3_value **aVal,
     if( bInsert ? sqlite3_value_type(aVal[i])==SQLITE_NULL
                 : sqlite3_value_nochange(aVal[i]) ){
       continue;
+    }
+    if( !bInsert && relAllGiven(p, aVal) ){
+      int bSame = 0;
+      int rc = relGeneratedSame(pTab, iRowid, i, aVal[i], &bSame);
+      if( rc!=SQLITE_OK ) return rc;
+      if( bSame ) continue;
     }
     relVtabError(&pTab->base, "relationship %s: cannot %s generated column"
                  " \"%s\"", p->zName, bInsert ? "INSERT into" : "UPDATE",
@@ -1751,7 +1839,7 @@ int relUpdate(
   if( argc==1 ){
     rc = relDelete(pTab, sqlite3_value_int64(argv[0]));
   }else if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
-    rc = relGeneratedGiven(pTab, &argv[2], 1);
+    rc = relGeneratedGiven(pTab, &argv[2], 1, 0);
     if( rc==SQLITE_OK ){
       rc = relInsert(pTab, &argv[2], argv[2+p->nCol], argv[1], pRowid);
     }
@@ -1760,7 +1848,7 @@ int relUpdate(
                  " changed", p->zName);
     rc = SQLITE_CONSTRAINT;
   }else{
-    rc = relGeneratedGiven(pTab, &argv[2], 0);
+    rc = relGeneratedGiven(pTab, &argv[2], 0, sqlite3_value_int64(argv[0]));
     if( rc==SQLITE_OK ){
       rc = relUpdateRow(pTab, sqlite3_value_int64(argv[0]), &argv[2],
                         argv[2+p->nCol]);

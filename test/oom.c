@@ -328,6 +328,38 @@ static const struct Scenario {
     "INSERT INTO parent VALUES (1),(2); INSERT INTO kid VALUES ('c1',1),('1',2),('1.0',NULL);",
     "UPDATE kid_parent SET owner = CASE owner WHEN 'c1' THEN 'C1' ELSE '1.0'"
     " END" },
+  { "update-from", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,"
+    " up TEXT AS (upper(name)), parent_id INTEGER REFERENCES parent(id));"
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child);"
+    "CREATE TABLE post(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE tag(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE pt(post_id INTEGER NOT NULL REFERENCES post(id),"
+    " tag_id INTEGER NOT NULL REFERENCES tag(id), note TEXT,"
+    " loud TEXT AS (upper(note)), PRIMARY KEY(post_id, tag_id));"
+    "CREATE VIRTUAL TABLE post_tags USING relationship(post, tag,"
+    " secondary=pt);"
+    "INSERT INTO parent VALUES (1),(2); INSERT INTO post VALUES (1),(2);"
+    "INSERT INTO tag VALUES (1),(2);"
+    "INSERT INTO child VALUES (1,'a',1),(2,'b',1);"
+    "INSERT INTO pt(post_id, tag_id, note) VALUES (1,1,'x'),(1,2,'y');"
+    "CREATE TABLE map(id INTEGER, np INTEGER, nn TEXT);"
+    "INSERT INTO map VALUES (1,2,'A'),(2,2,'B');",
+    "UPDATE parent_children SET owner = m.np, name = m.nn FROM map m"
+    " WHERE parent_children.id = m.id" },
+  { "update-from-m2m", "CREATE TABLE post(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE tag(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE pt(post_id INTEGER NOT NULL REFERENCES post(id),"
+    " tag_id INTEGER NOT NULL REFERENCES tag(id), note TEXT,"
+    " loud TEXT AS (upper(note)), PRIMARY KEY(post_id, tag_id));"
+    "CREATE VIRTUAL TABLE post_tags USING relationship(post, tag,"
+    " secondary=pt);"
+    "INSERT INTO post VALUES (1),(2); INSERT INTO tag VALUES (1),(2);"
+    "INSERT INTO pt(post_id, tag_id, note) VALUES (1,1,'x'),(1,2,'y');"
+    "CREATE TABLE map(id INTEGER, np INTEGER, nn TEXT);"
+    "INSERT INTO map VALUES (1,2,'A'),(2,2,'B');",
+    "UPDATE post_tags SET owner = m.np, note = m.nn FROM map m"
+    " WHERE post_tags.id = m.id" },
   { "m2m-link", LR_SCHEMA LR_DECL,
     "INSERT INTO left_children(owner, id) VALUES (3, 1), (3, 4)" },
   { "m2m-link-new", LR_SCHEMA LR_DECL,
