@@ -252,6 +252,12 @@ static char *relWriteSql(RelDecl *p, int iStmt){
     case REL_W_LINK_FIND: {
       /* -> the association row's rowid (WITHOUT ROWID: its PRIMARY KEY) */
       char *zCols = relAddrCols(p, 1);
+      /* each end compared under its key's collating sequence too, where
+      ** the column has another (relLinkKeyColl) */
+      const char *zSC = relLinkKeyColl(&p->sec, p->zSrcCol, &p->src,
+                                       p->zSrcKey);
+      const char *zTC = relLinkKeyColl(&p->sec, p->zTgtCol, &p->tgt,
+                                       p->zTgtKey);
       if( zCols==0 ){
         sqlite3_free(zSrcKey);
         sqlite3_free(zTgtKey);
@@ -259,12 +265,6 @@ static char *relWriteSql(RelDecl *p, int iStmt){
         sqlite3_free(sqlite3_str_finish(pStr));
         return 0;
       }
-      /* each end compared under its key's collating sequence too, where
-      ** the column has another (relLinkKeyColl) */
-      const char *zSC = relLinkKeyColl(&p->sec, p->zSrcCol, &p->src,
-                                       p->zSrcKey);
-      const char *zTC = relLinkKeyColl(&p->sec, p->zTgtCol, &p->tgt,
-                                       p->zTgtKey);
       for(i=0; i<1+p->bSymmetric; i++){
         /* a friendship is stored once, either way round: the second arm */
         const char *zS = i ? "?2" : "?1";
