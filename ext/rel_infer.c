@@ -90,6 +90,7 @@ struct InferItem {
   char *zCol;                /* fk: the column; m2m: sec column -> zFrom */
   char *zCol2;               /* m2m: sec column -> zTo */
   int bForce;                /* take the variant names */
+  int bViewonly;             /* a link column is generated: viewonly=1 */
   int bDeclared;             /* covered by a declared relationship */
   int bInScope;              /* to declare in this call */
   char *azDflt[2];           /* default names: the table, its reverse */
@@ -250,6 +251,27 @@ static int inferIsAssociation(
 }
 
 /*
+** Is column zCol of table zTable (main) a generated one? A declaration
+** that writes is refused over such a link column (the rules would write
+** it), so the inferred one is viewonly=1. 0 on error (set on pCtx).
+*/
+static int inferGenerated(InferCtx *pCtx, const char *zTable,
+                          const char *zCol){
+  sqlite3_stmt *pStmt = 0;
+  int rc, bGen = 0;
+  if( pCtx->rc ) return 0;
+  rc = relPrepare(pCtx->db, &pStmt, "SELECT 1 FROM pragma_table_xinfo(?1,"
+      " 'main') WHERE name = ?2 COLLATE NOCASE AND hidden IN (2, 3)");
+  if( rc!=SQLITE_OK ){ inferDbError(pCtx, rc); return 0; }
+  sqlite3_bind_text(pStmt, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zCol, -1, SQLITE_STATIC);
+  bGen = sqlite3_step(pStmt)==SQLITE_ROW;
+  rc = sqlite3_finalize(pStmt);
+  if( rc!=SQLITE_OK ){ inferDbError(pCtx, rc); return 0; }
+  return bGen;
+}
+
+/*
 ** Read the single-column foreign keys of pTab into items: one
 ** many-to-many item when pTab is an association table, else one item per
 ** foreign key. Keys from or to a WITHOUT ROWID table are skipped (the
@@ -303,6 +325,8 @@ static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
       pItem->zCol = azFrom[0]; azFrom[0] = 0;
       pItem->zCol2 = azFrom[1]; azFrom[1] = 0;
       pItem->bForce = apTo[0]==apTo[1];
+      pItem->bViewonly = inferGenerated(pCtx, pTab->zName, pItem->zCol)
+                      || inferGenerated(pCtx, pTab->zName, pItem->zCol2);
       goto done;
     }
   }
@@ -323,6 +347,7 @@ static void inferReadTable(InferCtx *pCtx, InferTable *pTab){
     pItem->zRef = inferCheck(pCtx, relStrdup(azRef[i]));
     pItem->zCol = inferCheck(pCtx, relStrdup(azFrom[i]));
     pItem->bForce = nSame>1 || pTo==pTab;
+    pItem->bViewonly = inferGenerated(pCtx, pTab->zName, azFrom[i]);
   }
 
  done:
@@ -599,13 +624,14 @@ static char *inferSql(InferItem *pItem){
   if( pItem->bM2m ){
     return sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\" USING relationship("
         "\"%w\", \"%w\", secondary=\"%w\", source_column=\"%w\","
-        " target_column=\"%w\", backref=\"%w\")", pItem->azName[0],
+        " target_column=\"%w\", backref=\"%w\"%s)", pItem->azName[0],
         pItem->zFrom, pItem->zTo, pItem->zSec, pItem->zCol, pItem->zCol2,
-        zBackref);
+        zBackref, pItem->bViewonly ? ", viewonly=1" : "");
   }
   return sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\" USING relationship("
-      "\"%w\", \"%w\", kind=many_to_one, foreign_key=\"%w\", backref=\"%w\")",
-      pItem->azName[0], pItem->zFrom, pItem->zTo, pItem->zCol, zBackref);
+      "\"%w\", \"%w\", kind=many_to_one, foreign_key=\"%w\", backref=\"%w\"%s)",
+      pItem->azName[0], pItem->zFrom, pItem->zTo, pItem->zCol, zBackref,
+      pItem->bViewonly ? ", viewonly=1" : "");
 }
 
 /*

@@ -648,6 +648,34 @@ static int relDropStaleTriggers(RelVtab *pTab){
 }
 
 /*
+** A new declaration that writes (not viewonly=1) needs link columns it can
+** write: the foreign key (one-to-many, many-to-one), the association's
+** two columns (many-to-many). A generated one is refused: its triggers
+** would set it on deleting or re-keying a referenced row, and every such
+** DELETE or UPDATE, whoever wrote it, would fail ("cannot UPDATE generated
+** column"); links and unlinks would fail alike. viewonly=1 installs no
+** rule, and reads through it. SQLITE_ERROR with *pzErr set, or SQLITE_OK.
+*/
+static int relCheckGenerated(RelDecl *p, char **pzErr){
+  RelLink aLink[2];
+  int n = relDeclLinks(p, aLink);
+  int i;
+  for(i=0; i<n; i++){
+    RelBase *pBase = aLink[i].pChildBase;
+    int iCol = relColumnIndex(pBase, aLink[i].zCol);
+    if( pBase->bExists && iCol>=0 && pBase->aCol[iCol].bGenerated ){
+      *pzErr = sqlite3_mprintf("relationship %s: %s.%s is a generated"
+          " column, which links, unlinks and the rules on deleting or"
+          " re-keying a %s row would write; declare viewonly=1 to read"
+          " through it", p->zName, aLink[i].zChild, aLink[i].zCol,
+          aLink[i].zParent);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** xCreate and xConnect. xCreate (bCreate) checks what a new declaration
 ** must agree with, installs the association table, index and triggers,
 ** and creates the backref's table; xConnect only reads.
@@ -704,6 +732,10 @@ static int relInit(
   }
   if( rc!=SQLITE_OK ) return rc;
 
+  if( bCreate && !p->bViewonly ){
+    rc = relCheckGenerated(p, pzErr);
+    if( rc!=SQLITE_OK ) goto fail;
+  }
   if( bCreate ){
     rc = relCheckBackPopulates(pGlobal, p, pzErr);
     if( rc==SQLITE_OK && p->zBackref ){

@@ -536,6 +536,19 @@ static const struct Scenario {
     "DROP TABLE child;"
     "ALTER TABLE child_new RENAME TO child;",
     "SELECT rel_repair()", 1 },
+  { "infer-generated", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, raw TEXT,"
+    " parent_id INTEGER AS (CAST(raw AS INTEGER)) REFERENCES parent(id));"
+    "CREATE TABLE a(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE b(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE a_b(a_id INTEGER REFERENCES a(id),"
+    " b_id INTEGER AS (a_id) REFERENCES b(id));",
+    "SELECT rel_infer()" },
+  { "declare-generated-link", "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, raw TEXT,"
+    " parent_id INTEGER AS (CAST(raw AS INTEGER)) REFERENCES parent(id));",
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
+    " backref=parent)" },
   /* check, diagram */
   { "check", CHECK_DECL, "SELECT * FROM rel_check" },
   /* back_populates on one side only: a "missing reverse" row */
