@@ -274,6 +274,7 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
   int iKeyCol = pL->zKey ? relColumnIndex(pL->pParentBase, pL->zKey) : -1;
   const char *zKeyColl = iKeyCol>=0 ? pL->pParentBase->aCol[iKeyCol].zColl
                                     : 0;
+  int bKeyGenerated = iKeyCol>=0 && pL->pParentBase->aCol[iKeyCol].bGenerated;
   /* A link holds its key as the referenced row stores it. A column that
   ** compares under another collating sequence than the key (a NOCASE
   ** child.parent_code referring to a BINARY parent.code) would take
@@ -380,14 +381,20 @@ static int relLinkTriggerSql(sqlite3 *db, const char *zDb, RelLink *pL,
   if( rc!=SQLITE_OK ) goto done;
 
   if( pL->zKey && eDelete!=DEL_NONE ){
-    rc = relSqlSet(&azSql[1], sqlite3_mprintf(
-        "\"rel_%w_%w_key\" AFTER UPDATE OF \"%w\" ON"
+    /* A generated key changes with the columns it is made of, and an
+    ** UPDATE OF trigger fires only for the columns an UPDATE names: such
+    ** a key's rule fires on every UPDATE, its WHEN telling a change */
+    char *zOf = bKeyGenerated ? sqlite3_mprintf("")
+                              : sqlite3_mprintf(" OF \"%w\"", pL->zKey);
+    rc = zOf ? relSqlSet(&azSql[1], sqlite3_mprintf(
+        "\"rel_%w_%w_key\" AFTER UPDATE%s ON"
         " \"%w\" WHEN OLD.\"%w\" IS NOT NEW.\"%w\"%s"
         " BEGIN UPDATE \"%w\" SET \"%w\" = NEW.\"%w\" WHERE \"%w\" ="
         " OLD.\"%w\"%s; END",
-        pL->zChild, pL->zCol, pL->zKey, pL->zParent, pL->zKey,
+        pL->zChild, pL->zCol, zOf, pL->zParent, pL->zKey,
         pL->zKey, zKeyColl ? " COLLATE BINARY" : "", pL->zChild, pL->zCol,
-        pL->zKey, pL->zCol, pL->zKey, zAlso));
+        pL->zKey, pL->zCol, pL->zKey, zAlso)) : SQLITE_NOMEM;
+    sqlite3_free(zOf);
     if( rc!=SQLITE_OK ) goto done;
   }
 
