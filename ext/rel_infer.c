@@ -713,67 +713,31 @@ static void relInferSqlFunc(
 /*
 ** Run the statements of the items in scope inside a SAVEPOINT: all of
 ** them, or (on the first error, which is recorded) none. Returns 0 when
-** the SAVEPOINT could not be closed (out of memory: see inferApply()).
+** the SAVEPOINT could not be closed (out of memory: see relSelfCall()).
 */
 static int inferRun(InferCtx *pCtx){
-  sqlite3_stmt *pUndo = 0, *pRelease = 0;
-  int i, rc, bClosed = 1;
-  /* The statements that end the savepoint are prepared before it opens:
-  ** an error later must not leave it (and its transaction) open. */
-  rc = sqlite3_prepare_v2(pCtx->db, "ROLLBACK TO rel_infer", -1, &pUndo, 0);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_prepare_v2(pCtx->db, "RELEASE rel_infer", -1, &pRelease, 0);
+  char **azSql = sqlite3_malloc64(sizeof(char*)*(pCtx->nItem+1));
+  int i, n = 0, bClosed = 1;
+  if( azSql==0 ){
+    if( pCtx->rc==SQLITE_OK ) pCtx->rc = SQLITE_NOMEM;
+    return 1;
   }
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_exec(pCtx->db, "SAVEPOINT rel_infer", 0, 0, 0);
-  }
-  if( rc==SQLITE_BUSY ){
-    /* SQLite opens no savepoint while a statement that writes runs */
-    inferError(pCtx, "cannot declare from inside a statement that writes;"
-               " call it in a SELECT of its own");
-  }else if( rc!=SQLITE_OK ){
-    inferDbError(pCtx, rc);
-  }
-  if( rc!=SQLITE_OK ){
-    /* a SAVEPOINT that failed out of memory may have opened (one that
-    ** failed otherwise, BUSY in a writing statement, did not) */
-    if( rc==SQLITE_NOMEM && pRelease && !sqlite3_get_autocommit(pCtx->db) ){
-      sqlite3_step(pUndo);
-      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
-    }
-    sqlite3_finalize(pUndo);
-    sqlite3_finalize(pRelease);
-    return bClosed;
-  }
-  for(i=0; i<pCtx->nItem && rc==SQLITE_OK; i++){
-    char *zSql;
+  for(i=0; i<pCtx->nItem; i++){
     if( !pCtx->aItem[i].bInScope ) continue;
-    zSql = inferSql(&pCtx->aItem[i]);
-    rc = zSql ? sqlite3_exec(pCtx->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
-    sqlite3_free(zSql);
-    if( rc!=SQLITE_OK ){
-      if( rc==SQLITE_NOMEM ) pCtx->rc = rc;
-      else inferDbError(pCtx, rc);
+    azSql[n] = inferSql(&pCtx->aItem[i]);
+    if( azSql[n]==0 ){
+      if( pCtx->rc==SQLITE_OK ) pCtx->rc = SQLITE_NOMEM;
+      break;
     }
+    n++;
   }
-  if( rc==SQLITE_OK ){
-    sqlite3_step(pRelease);
-    rc = sqlite3_reset(pRelease);
-    if( rc!=SQLITE_OK ) inferDbError(pCtx, rc);
+  if( i==pCtx->nItem ){
+    bClosed = relSavepointRun(pCtx->db, "rel_infer", pCtx->zFunc,
+        "cannot declare from inside a statement that writes; call it in a"
+        " SELECT of its own", azSql, n, &pCtx->rc, &pCtx->zErr);
   }
-  if( rc!=SQLITE_OK ){
-    /* undo what was declared; the recorded error is the first one. Out
-    ** of memory inside a statement may have rolled the whole transaction
-    ** back already (no savepoint left: nothing to do), or may keep every
-    ** statement from running until the calling one ends (bClosed 0). */
-    sqlite3_reset(pRelease);
-    if( !sqlite3_get_autocommit(pCtx->db) ){
-      sqlite3_step(pUndo);
-      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
-    }
-  }
-  sqlite3_finalize(pUndo);
-  sqlite3_finalize(pRelease);
+  for(i=0; i<n; i++) sqlite3_free(azSql[i]);
+  sqlite3_free(azSql);
   return bClosed;
 }
 
@@ -781,31 +745,11 @@ static int inferRun(InferCtx *pCtx){
 #define INFER_POINTER "rel_infer_run"
 
 /*
-** Run inferRun() from a statement of its own that reads the database:
-** "SELECT rel_infer(<pCtx>) FROM main.sqlite_schema LIMIT 1", the
-** argument an SQL pointer value (which no SQL text can make).
-**
-** Why: out of memory inside one of the CREATE VIRTUAL TABLE statements
-** can keep SQLite from running any statement of the connection (the
-** ROLLBACK TO too) until the statement that called rel_infer() ends, and
-** a bare "SELECT rel_infer()" reads no database, so its end rolls back
-** nothing: the SAVEPOINT's transaction would stay open, half declared.
-** A statement that reads a database and fails out of memory rolls the
-** transaction back when it ends (sqlite3VdbeHalt), as SQLite does for
-** any such statement; so the inner call fails with SQLITE_NOMEM exactly
-** when the SAVEPOINT could not be closed, and with SQLITE_ERROR (the
-** error is in pCtx) when it was.
+** Run inferRun() from a statement of its own (relSelfCall(), for the
+** reason it gives: nothing stays half declared).
 */
 static void inferApply(InferCtx *pCtx){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(pCtx->db,
-      "SELECT rel_infer(?1) FROM main.sqlite_schema LIMIT 1", -1, &pStmt, 0);
-  if( rc==SQLITE_OK ){
-    sqlite3_bind_pointer(pStmt, 1, pCtx, INFER_POINTER, 0);
-    rc = sqlite3_step(pStmt);
-    if( rc==SQLITE_ROW ) rc = SQLITE_DONE;
-  }
-  sqlite3_finalize(pStmt);
+  int rc = relSelfCall(pCtx->db, "rel_infer", pCtx, INFER_POINTER);
   if( rc!=SQLITE_DONE && pCtx->rc==SQLITE_OK ){
     /* the statement failed before or after inferRun() */
     inferDbError(pCtx, rc);

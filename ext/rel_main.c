@@ -890,6 +890,123 @@ void relErrorV(int *pRc, char **pzErr, const char *zWho, const char *zName,
 }
 
 /*
+** Record error rc of a statement of db in *pRc and *pzErr unless one is
+** recorded: "<zWho>: <the connection's message>"; out of memory without
+** a message.
+*/
+static void relRecordDbError(sqlite3 *db, int rc, const char *zWho,
+                             int *pRc, char **pzErr){
+  if( *pRc!=SQLITE_OK ) return;
+  *pRc = rc;
+  if( rc==SQLITE_NOMEM ) return;
+  *pzErr = sqlite3_mprintf("%s: %s", zWho, sqlite3_errmsg(db));
+  if( *pzErr==0 ) *pRc = SQLITE_NOMEM;
+}
+
+/*
+** Run azSql[0..nSql) (each run by sqlite3_exec(): several statements may
+** be one entry) inside SAVEPOINT zName: all of them, or, on the first
+** error, none. The error is recorded in *pRc and *pzErr as
+** relRecordDbError() does, unless one is recorded; where SQLite opens no
+** savepoint (inside a statement that writes) it is "<zWho>: <zBusy>".
+** rel_infer() and
+** rel_repair() run their statements so, from a statement of their own
+** (relSelfCall()). Returns 0 when the SAVEPOINT could not be closed (out
+** of memory), else 1.
+*/
+int relSavepointRun(sqlite3 *db, const char *zName, const char *zWho,
+                    const char *zBusy, char *const *azSql, int nSql,
+                    int *pRc, char **pzErr){
+  sqlite3_stmt *pUndo = 0, *pRelease = 0;
+  char *zOpen;
+  int i, rc, bClosed = 1;
+  /* The statements that end the savepoint are prepared before it opens:
+  ** an error later must not leave it (and its transaction) open. */
+  rc = relPrepare(db, &pUndo, "ROLLBACK TO \"%w\"", zName);
+  if( rc==SQLITE_OK ){
+    rc = relPrepare(db, &pRelease, "RELEASE \"%w\"", zName);
+  }
+  if( rc==SQLITE_OK ){
+    zOpen = sqlite3_mprintf("SAVEPOINT \"%w\"", zName);
+    rc = zOpen ? sqlite3_exec(db, zOpen, 0, 0, 0) : SQLITE_NOMEM;
+    sqlite3_free(zOpen);
+  }
+  if( rc==SQLITE_BUSY ){
+    /* SQLite opens no savepoint while a statement that writes runs */
+    if( *pRc==SQLITE_OK ){
+      *pRc = SQLITE_ERROR;
+      *pzErr = sqlite3_mprintf("%s: %s", zWho, zBusy);
+      if( *pzErr==0 ) *pRc = SQLITE_NOMEM;
+    }
+  }else if( rc!=SQLITE_OK ){
+    relRecordDbError(db, rc, zWho, pRc, pzErr);
+  }
+  if( rc!=SQLITE_OK ){
+    /* a SAVEPOINT that failed out of memory may have opened (one that
+    ** failed otherwise, BUSY in a writing statement, did not) */
+    if( rc==SQLITE_NOMEM && pRelease && !sqlite3_get_autocommit(db) ){
+      sqlite3_step(pUndo);
+      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
+    }
+    sqlite3_finalize(pUndo);
+    sqlite3_finalize(pRelease);
+    return bClosed;
+  }
+  for(i=0; i<nSql && rc==SQLITE_OK; i++){
+    rc = sqlite3_exec(db, azSql[i], 0, 0, 0);
+    if( rc!=SQLITE_OK ) relRecordDbError(db, rc, zWho, pRc, pzErr);
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_step(pRelease);
+    rc = sqlite3_reset(pRelease);
+    if( rc!=SQLITE_OK ) relRecordDbError(db, rc, zWho, pRc, pzErr);
+  }
+  if( rc!=SQLITE_OK ){
+    /* undo what was done; the recorded error is the first one. Out of
+    ** memory inside a statement may have rolled the whole transaction
+    ** back already (no savepoint left: nothing to do), or may keep every
+    ** statement from running until the calling one ends (bClosed 0). */
+    sqlite3_reset(pRelease);
+    if( !sqlite3_get_autocommit(db) ){
+      sqlite3_step(pUndo);
+      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
+    }
+  }
+  sqlite3_finalize(pUndo);
+  sqlite3_finalize(pRelease);
+  return bClosed;
+}
+
+/*
+** Call SQL function zFunc with pointer p (of pointer type zType) as its
+** one argument, from "SELECT zFunc(?1) FROM main.sqlite_schema LIMIT 1",
+** a statement of its own that reads a database.
+**
+** Why: out of memory inside one of the statements relSavepointRun() runs
+** can keep SQLite from running any statement of the connection (the
+** ROLLBACK TO too) until the statement that called the function ends,
+** and a bare "SELECT rel_infer()" reads no database, so its end rolls
+** back nothing: the SAVEPOINT's transaction would stay open, half done.
+** A statement that reads a database and fails out of memory rolls the
+** transaction back when it ends (sqlite3VdbeHalt), as SQLite does for any
+** such statement; so the inner call fails with SQLITE_NOMEM exactly when
+** the SAVEPOINT could not be closed. Returns SQLITE_DONE when the inner
+** call returned, else the statement's error code.
+*/
+int relSelfCall(sqlite3 *db, const char *zFunc, void *p, const char *zType){
+  sqlite3_stmt *pStmt = 0;
+  int rc = relPrepare(db, &pStmt,
+      "SELECT %s(?1) FROM main.sqlite_schema LIMIT 1", zFunc);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_pointer(pStmt, 1, p, zType, 0);
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW ) rc = SQLITE_DONE;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/*
 ** Register the nFunc SQL functions of aFunc, pGlobal their user data.
 */
 int relCreateFunctions(sqlite3 *db, RelGlobal *pGlobal, const RelFunc *aFunc,

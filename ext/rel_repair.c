@@ -320,83 +320,32 @@ static void repairPlan(RepairCtx *pCtx){
 /*
 ** Run the plan's statements inside a SAVEPOINT: all of them, or (on the
 ** first error, which is recorded) none. Returns 0 when the SAVEPOINT could
-** not be closed (out of memory: see repairApply()). As inferRun().
+** not be closed (out of memory: see relSelfCall()).
 */
 static int repairRun(RepairCtx *pCtx){
-  sqlite3_stmt *pUndo = 0, *pRelease = 0;
-  int i, rc, bClosed = 1;
-  /* The statements that end the savepoint are prepared before it opens:
-  ** an error later must not leave it (and its transaction) open. */
-  rc = sqlite3_prepare_v2(pCtx->db, "ROLLBACK TO rel_repair", -1, &pUndo, 0);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_prepare_v2(pCtx->db, "RELEASE rel_repair", -1, &pRelease, 0);
+  char **azSql = sqlite3_malloc64(sizeof(char*)*(pCtx->nStep+1));
+  int i;
+  if( azSql==0 ){
+    if( pCtx->rc==SQLITE_OK ) pCtx->rc = SQLITE_NOMEM;
+    return 1;
   }
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_exec(pCtx->db, "SAVEPOINT rel_repair", 0, 0, 0);
-  }
-  if( rc==SQLITE_BUSY ){
-    /* SQLite opens no savepoint while a statement that writes runs */
-    repairError(pCtx, "cannot repair from inside a statement that writes;"
-                " call it in a SELECT of its own");
-  }else if( rc!=SQLITE_OK ){
-    repairDbError(pCtx, rc, 0);
-  }
-  if( rc!=SQLITE_OK ){
-    /* a SAVEPOINT that failed out of memory may have opened (one that
-    ** failed otherwise, BUSY in a writing statement, did not) */
-    if( rc==SQLITE_NOMEM && pRelease && !sqlite3_get_autocommit(pCtx->db) ){
-      sqlite3_step(pUndo);
-      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
-    }
-    sqlite3_finalize(pUndo);
-    sqlite3_finalize(pRelease);
-    return bClosed;
-  }
-  for(i=0; i<pCtx->nStep && rc==SQLITE_OK; i++){
-    rc = sqlite3_exec(pCtx->db, pCtx->aStep[i].zSql, 0, 0, 0);
-    if( rc!=SQLITE_OK ) repairDbError(pCtx, rc, 0);
-  }
-  if( rc==SQLITE_OK ){
-    sqlite3_step(pRelease);
-    rc = sqlite3_reset(pRelease);
-    if( rc!=SQLITE_OK ) repairDbError(pCtx, rc, 0);
-  }
-  if( rc!=SQLITE_OK ){
-    /* undo what was installed; the recorded error is the first one. Out
-    ** of memory inside a statement may have rolled the whole transaction
-    ** back already (no savepoint left: nothing to do), or may keep every
-    ** statement from running until the calling one ends (bClosed 0). */
-    sqlite3_reset(pRelease);
-    if( !sqlite3_get_autocommit(pCtx->db) ){
-      sqlite3_step(pUndo);
-      bClosed = sqlite3_step(pRelease)==SQLITE_DONE;
-    }
-  }
-  sqlite3_finalize(pUndo);
-  sqlite3_finalize(pRelease);
-  return bClosed;
+  for(i=0; i<pCtx->nStep; i++) azSql[i] = pCtx->aStep[i].zSql;
+  i = relSavepointRun(pCtx->db, "rel_repair", "rel_repair",
+      "cannot repair from inside a statement that writes; call it in a"
+      " SELECT of its own", azSql, pCtx->nStep, &pCtx->rc, &pCtx->zErr);
+  sqlite3_free(azSql);
+  return i;
 }
 
 /* The pointer type of the RepairCtx that rel_repair() passes to itself */
 #define REPAIR_POINTER "rel_repair_run"
 
 /*
-** Run repairRun() from a statement of its own that reads the database,
-** "SELECT rel_repair(<pCtx>) FROM main.sqlite_schema LIMIT 1", for the
-** reason inferApply() (rel_infer.c) gives: a statement that reads a
-** database and fails out of memory rolls the transaction back when it
-** ends, so nothing stays half installed.
+** Run repairRun() from a statement of its own (relSelfCall(), for the
+** reason it gives: nothing stays half installed).
 */
 static void repairApply(RepairCtx *pCtx){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(pCtx->db,
-      "SELECT rel_repair(?1) FROM main.sqlite_schema LIMIT 1", -1, &pStmt, 0);
-  if( rc==SQLITE_OK ){
-    sqlite3_bind_pointer(pStmt, 1, pCtx, REPAIR_POINTER, 0);
-    rc = sqlite3_step(pStmt);
-    if( rc==SQLITE_ROW ) rc = SQLITE_DONE;
-  }
-  sqlite3_finalize(pStmt);
+  int rc = relSelfCall(pCtx->db, "rel_repair", pCtx, REPAIR_POINTER);
   if( rc!=SQLITE_DONE && pCtx->rc==SQLITE_OK ){
     /* the statement failed before or after repairRun() */
     repairDbError(pCtx, rc, 0);

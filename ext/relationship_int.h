@@ -246,6 +246,10 @@ int relReadDecls(sqlite3 *db, const char *zDb, RelDecl ***papDecl,
 void relFreeDecls(RelDecl **aDecl, int nDecl);
 const char *relKindName(int eKind);
 void relJsonString(sqlite3_str *pStr, const char *z);
+int relSavepointRun(sqlite3 *db, const char *zName, const char *zWho,
+                    const char *zBusy, char *const *azSql, int nSql,
+                    int *pRc, char **pzErr);
+int relSelfCall(sqlite3 *db, const char *zFunc, void *p, const char *zType);
 
 /**** Interface to code in rel_declare.c ****/
 int relDeclParse(sqlite3 *db, const char *zDb, const char *zName,
