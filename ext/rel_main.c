@@ -530,6 +530,49 @@ static int relSplitArgs(const char *zSql, int *pbRel, int *pnArg,
 }
 
 /*
+** Might the relationship table whose CREATE VIRTUAL TABLE text is zSql
+** (one that no longer reads: relDeclRead() fails) be over a link of
+** table zChild that refers to table zParent? Told from its arguments
+** alone: zParent is its source or its target, and zChild its source,
+** its target or its secondary=. Sets *pb. For rel_repair, which leaves
+** such a link as it is: the rules it adds cannot be worked out. Returns
+** SQLITE_OK or SQLITE_NOMEM.
+*/
+int relDeclMayLink(const char *zSql, const char *zChild,
+                   const char *zParent, int *pb){
+  char **azArg = 0;
+  int nArg = 0, bRel = 0, bChild = 0, bParent = 0;
+  int i;
+  int rc = relSplitArgs(zSql, &bRel, &nArg, &azArg);
+  *pb = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  for(i=0; i<nArg; i++){
+    char *zTab = azArg[i];
+    if( i>=2 ){
+      /* secondary=<table> (the key may be quoted, spaces around '=') */
+      char *zEq = strchr(zTab, '=');
+      char *zEnd;
+      if( zEq==0 ) continue;
+      zEnd = zEq;
+      while( zEnd>zTab && isspace((unsigned char)zEnd[-1]) ) zEnd--;
+      *zEnd = 0;
+      relDequote(zTab);
+      if( sqlite3_stricmp(zTab, "secondary")!=0 ) continue;
+      zTab = zEq+1;
+      while( isspace((unsigned char)*zTab) ) zTab++;
+      zEnd = zTab + strlen(zTab);
+      while( zEnd>zTab && isspace((unsigned char)zEnd[-1]) ) *--zEnd = 0;
+    }
+    relDequote(zTab);
+    if( sqlite3_stricmp(zTab, zChild)==0 ) bChild = 1;
+    if( i<2 && sqlite3_stricmp(zTab, zParent)==0 ) bParent = 1;
+  }
+  sqlite3_free(azArg);
+  *pb = bRel && bChild && bParent;
+  return SQLITE_OK;
+}
+
+/*
 ** Read the declaration of table zName of schema zDb afresh from zSql, its
 ** CREATE VIRTUAL TABLE statement in sqlite_schema, as a new connection
 ** would connect it. What this connection connected earlier is not used:

@@ -224,15 +224,62 @@ static int repairHasLink(RelDecl *p, const RelLink *pL){
 }
 
 /*
+** The CREATE VIRTUAL TABLE texts of the relationship tables of schema zDb
+** that no longer read (rel_check's "broken declaration"), into *pazSql
+** (*pnSql of them; the caller frees each and the array).
+*/
+static void repairBroken(RepairCtx *pCtx, const char *zDb, char ***pazSql,
+                         int *pnSql){
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc = relDeclRows(pCtx->db, zDb, &pStmt, &zErr);
+  if( rc!=SQLITE_OK ){
+    repairDbError(pCtx, rc, zErr);
+    sqlite3_free(zErr);
+    return;
+  }
+  while( pCtx->rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 1);
+    RelDecl *pDecl = 0;
+    char **azNew;
+    if( zName==0 || zSql==0 ){ pCtx->rc = SQLITE_NOMEM; break; }
+    rc = relDeclRead(pCtx->db, zDb, zName, zSql, &pDecl, &zErr);
+    relDeclFree(pDecl);
+    sqlite3_free(zErr);
+    zErr = 0;
+    if( rc==SQLITE_OK ) continue;
+    if( rc!=SQLITE_ERROR ){ repairDbError(pCtx, rc, 0); break; }
+    azNew = sqlite3_realloc64(*pazSql, sizeof(char*)*(*pnSql+1));
+    if( azNew==0 ){ pCtx->rc = SQLITE_NOMEM; break; }
+    *pazSql = azNew;
+    azNew[*pnSql] = sqlite3_mprintf("%s", zSql);
+    if( azNew[*pnSql]==0 ){ pCtx->rc = SQLITE_NOMEM; break; }
+    (*pnSql)++;
+  }
+  /* a step that failed (out of memory) ends the loop: its code is here */
+  if( pCtx->rc==SQLITE_OK && rc!=SQLITE_DONE ){
+    rc = sqlite3_finalize(pStmt);
+    repairDbError(pCtx, rc!=SQLITE_OK ? rc : SQLITE_ERROR, 0);
+  }else{
+    sqlite3_finalize(pStmt);
+  }
+}
+
+/*
 ** Plan schema zDb: the links of every declaration that reads (zOnly NULL),
 ** each once, under the first declaration by name over it; or only those of
-** relationship table zOnly.
+** relationship table zOnly. A link that a declaration that no longer reads
+** may be over (relDeclMayLink()) is left as it is: the rules that one adds
+** cannot be worked out, and those of the others alone would take them
+** away (a cascade made SET NULL).
 */
 static void repairSchema(RepairCtx *pCtx, const char *zDb,
                          const char *zOnly){
   RelDecl **aDecl = 0;
+  char **azBroken = 0;
   char *zErr = 0;
-  int nDecl = 0;
+  int nDecl = 0, nBroken = 0;
   int i, j, k, rc;
 
   rc = relReadDecls(pCtx->db, zDb, &aDecl, &nDecl, &zErr);
@@ -241,6 +288,7 @@ static void repairSchema(RepairCtx *pCtx, const char *zDb,
     sqlite3_free(zErr);
     return;
   }
+  repairBroken(pCtx, zDb, &azBroken, &nBroken);
   for(i=0; pCtx->rc==SQLITE_OK && i<nDecl; i++){
     RelLink aLink[2];
     int nLink;
@@ -251,9 +299,19 @@ static void repairSchema(RepairCtx *pCtx, const char *zDb,
         if( repairHasLink(aDecl[j], &aLink[k]) ) break;
       }
       if( zOnly==0 && j<i ) continue;
+      for(j=0; pCtx->rc==SQLITE_OK && j<nBroken; j++){
+        int bMay = 0;
+        rc = relDeclMayLink(azBroken[j], aLink[k].zChild, aLink[k].zParent,
+                            &bMay);
+        if( rc!=SQLITE_OK ) pCtx->rc = rc;
+        if( bMay ) break;
+      }
+      if( j<nBroken ) continue;
       repairLink(pCtx, zDb, &aLink[k], aDecl, nDecl);
     }
   }
+  for(j=0; j<nBroken; j++) sqlite3_free(azBroken[j]);
+  sqlite3_free(azBroken);
   relFreeDecls(aDecl, nDecl);
 }
 

@@ -239,6 +239,8 @@ int relListDecls(RelGlobal *pGlobal, const char *zDb, const char *zSkip,
                  RelDecl ***papDecl, int *pnDecl, char **pzErr);
 int relDeclRead(sqlite3 *db, const char *zDb, const char *zName,
                 const char *zSql, RelDecl **ppDecl, char **pzErr);
+int relDeclMayLink(const char *zSql, const char *zChild,
+                   const char *zParent, int *pb);
 int relDeclRows(sqlite3 *db, const char *zDb, sqlite3_stmt **ppStmt,
                 char **pzErr);
 int relReadDecls(sqlite3 *db, const char *zDb, RelDecl ***papDecl,

@@ -527,6 +527,21 @@ static const struct Scenario {
   { "repair-broken-named", PC_SCHEMA PC_ORPHAN
     "ALTER TABLE parent RENAME TO dad;",
     "SELECT rel_repair('parent_children')" },
+  /* a broken declaration over a link another one is over: the link left
+  ** as it is (relDeclMayLink); one between other tables repaired */
+  { "repair-broken-link", PC_SCHEMA LR_SCHEMA LR_DECL
+    "CREATE TABLE toy(id INTEGER PRIMARY KEY, rank INT,"
+    "  child_id INTEGER REFERENCES child(id));"
+    "CREATE VIRTUAL TABLE child_toys USING relationship(child, toy,"
+    "  cascade='all', order_by='rank');"
+    "CREATE VIRTUAL TABLE toy_child USING relationship(toy, child);"
+    "DROP INDEX rel_toy_child_id_idx;"
+    "ALTER TABLE toy DROP COLUMN rank;"
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent,"
+    "  child);"
+    "DROP TRIGGER rel_child_parent_id_delete;"
+    "DROP TRIGGER rel_association_left_id_delete;",
+    "SELECT rel_repair()" },
   /* the 12-step rebuild of child (legacy_alter_table=ON) */
   { "repair-rebuild", PC_SCHEMA PC_ORPHAN
     "PRAGMA legacy_alter_table=ON;"
