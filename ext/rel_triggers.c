@@ -632,9 +632,19 @@ static int relRefreshLinks(RelGlobal *pGlobal, RelDecl *p, int bWithSelf,
   }
   for(i=0; rc==SQLITE_OK && i<nLink; i++){
     RelRules r;
+    int bSelf = !bWithSelf;     /* p's rules added */
     memset(&r, 0, sizeof(r));
-    if( bWithSelf ) relRulesAdd(&r, p, &aLink[i]);
-    for(j=0; j<nDecl; j++) relRulesAdd(&r, aDecl[j], &aLink[i]);
+    /* by name, p among the others, as rel_check and rel_repair read them
+    ** (relReadDecls()): the relationship a rule's message names and the
+    ** order_by of the index depend on the order */
+    for(j=0; j<nDecl; j++){
+      if( !bSelf && strcmp(p->zName, aDecl[j]->zName)<0 ){
+        relRulesAdd(&r, p, &aLink[i]);
+        bSelf = 1;
+      }
+      relRulesAdd(&r, aDecl[j], &aLink[i]);
+    }
+    if( !bSelf ) relRulesAdd(&r, p, &aLink[i]);
     if( r.nDecl==0 ){
       rc = relDropLink(pGlobal->db, p->zDb, &aLink[i], 1, pzErr);
     }else{
