@@ -1493,16 +1493,17 @@ static int relUpdateRow(
   if( iFkCol>=0 && !sqlite3_value_nochange(aVal[iFkCol]) ){
     if( sqlite3_value_nochange(pOwner) ){
       pOwner = aVal[iFkCol];
-    }else if( !relValueEq(pOwner, aVal[iFkCol])
+    }else if( !relOwnerSame(pOwner, aVal[iFkCol])
            && (sqlite3_value_type(pOwner)!=SQLITE_NULL
                || sqlite3_value_type(aVal[iFkCol])!=SQLITE_NULL) ){
       /* An UPDATE ... FROM gives every column's value, set or not, on
       ** older SQLite releases (relAllGiven): the one that holds the
-      ** link's owner still is the one not set */
+      ** link's owner still is the one not set (texts byte for byte:
+      ** '1.0' is another key than '1', relOwnerSame) */
       int bAll = relAllGiven(p, aVal);
-      if( bAll && relValueEq(pOwner, pOld) ){
+      if( bAll && relOwnerSame(pOwner, pOld) ){
         pOwner = aVal[iFkCol];
-      }else if( !bAll || !relValueEq(aVal[iFkCol], pOld) ){
+      }else if( !bAll || !relOwnerSame(aVal[iFkCol], pOld) ){
         rc = relConstraint(pTab, "%s and %s disagree; give one of them",
                            p->zOwner, p->zFk);
         goto done;
