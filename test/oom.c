@@ -8,20 +8,33 @@
 **
 ** For each scenario of aScenario[] (setup SQL, then one statement), and
 ** for each mode, N runs from 1 until the statement runs without reaching
-** its Nth allocation. At every N, on a fresh database file:
+** its Nth allocation. Every N starts from the same state:
 **
-**   - setup runs (and, for scenarios marked bReopen, the connection is
-**     closed and reopened, so that the statement connects the
-**     relationship tables: xConnect);
-**   - a dump of the database (sqlite_schema, then every table's rows) is
-**     taken; the fault is armed; the statement runs; the fault is disarmed;
+**   - on a fresh database file, setup runs without faults (and, for
+**     scenarios marked bReopen, the connection is closed and reopened, so
+**     that the statement connects the relationship tables: xConnect);
+**   - a dump of the database (sqlite_schema, then every table's rows,
+**     integrity_check, rel_check) is taken: the "before" dump.
+**
+** That preparation is done once per scenario. When it is costly (it makes
+** 3000 allocations or more: the scenarios that declare relationships), the
+** file's bytes are saved and each N runs in a child process forked from
+** the prepared connection: the child starts from exactly that connection,
+** page cache and allocation count, as a fresh preparation would leave
+** them, and sends its results back through a pipe; the parent writes the
+** saved bytes back into the same file (no journal) before each fork. A
+** fork costs about as much as a cheap preparation, so the cheap ones are
+** simply prepared afresh at every N. Either way, at every N:
+**
+**   - the fault is armed; the statement runs; the fault is disarmed;
 **   - the statement either fails with SQLITE_NOMEM and the dump is
 **     unchanged, or succeeds with the reference result and the reference
 **     dump (those of a run with no fault);
 **   - PRAGMA integrity_check says ok; rel_check (when this build has it)
 **     is empty;
-**   - after sqlite3_close() every allocation made since is freed (the
-**     wrapper counts them): no leak at any N.
+**   - after sqlite3_close() every allocation made since the connection
+**     was opened is freed (the wrapper counts them): no leak at any N.
+**     A child that crashes is a failure at that N.
 **
 ** Adding a scenario for a new feature is one entry in aScenario[].
 ** A scenario with zKnown set is a known failure not yet fixed: its
@@ -29,14 +42,20 @@
 ** everything else; remove zKnown once the bug is fixed.
 **
 ** The last line is "oom: N failure points swept, M failures"; the exit
-** status is non-zero when M is not 0. Options: -v (each failure point),
-** a scenario name (only that one).
+** status is non-zero when M is not 0. Options: -v (each failure point,
+** and how each scenario is prepared), a scenario name (only that one),
+** --shard K/N (scenarios i with i%N==K), -n N (at most N points a mode:
+** for measuring), --fork-at A (fork when preparing makes A allocations or
+** more; 0: always, a large number: never).
 */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 
 int sqlite3_relationship_init(sqlite3*, char**, const sqlite3_api_routines*);
 
@@ -635,8 +654,10 @@ static int bPersist = 0;            /* Also fail every one after it */
 static int nCall = 0;               /* Allocations since armed */
 static int nFailed = 0;             /* Allocations failed since armed */
 static long nLive = 0;              /* Allocations not yet freed */
+static long nAllocAll = 0;          /* Allocations asked for, ever */
 
 static int shouldFail(void){
+  nAllocAll++;
   if( iFailAt==0 ) return 0;
   nCall++;
   if( nCall==iFailAt || (bPersist && nCall>iFailAt) ){ nFailed++; return 1; }
@@ -766,20 +787,39 @@ static int dumpDb(sqlite3 *db, Buf *p){
 }
 
 /*------------------------------------------------------------------------
-** One run.
+** One scenario's preparation (see the top of the file): the connection
+** after setup (and the reopen) and the "before" dump, with the database
+** file's bytes when the points are forked from it. The parent's copy of
+** the connection is never used again, only closed; the bytes go back into
+** the same file (same inode, which the connection has open) before each
+** fork.
 */
 static char zDbFile[256];
+static char zJournal[300];
 static int bVerbose = 0;
+static long nForkAt = 3000;  /* Fork when preparing makes this many allocations */
+static int nMaxPoint = 0;    /* -n: stop each mode after this many points */
+
+typedef struct Prep Prep;
+struct Prep {
+  sqlite3 *db;        /* The setup's connection; 0: prepare afresh each time */
+  long nBase;         /* nLive before it was opened */
+  Buf before;         /* Dump after setup */
+  unsigned char *a;   /* The database file's bytes after setup */
+  size_t n;
+  long nAlloc;        /* Allocations the preparation made */
+  char zErr[512];     /* Why the setup failed, when db is 0 */
+};
 
 typedef struct Run Run;
 struct Run {
   int rc;             /* Statement's return code */
   int nAlloc;         /* Allocations it made (nCall when not failed) */
   int nFailed;        /* Allocations that failed */
+  int bBad;           /* Something else went wrong (message in zErr) */
+  char zErr[512];     /* Error message, if any */
   Buf res;            /* Its result rows */
   Buf before, after;  /* Dumps */
-  char zErr[512];     /* Error message, if any */
-  int bBad;           /* Something else went wrong (message in zErr) */
 };
 
 static int openDb(sqlite3 **pDb){
@@ -790,36 +830,111 @@ static int openDb(sqlite3 **pDb){
   return rc;
 }
 
-static void runOnce(const struct Scenario *pS, int iAt, int bP, Run *pRun){
+/*
+** Read the whole file zFile into *pa (malloc'd; the caller frees it) and
+** its size into *pn. Returns 0, or 1 on error.
+*/
+static int readFile(const char *zFile, unsigned char **pa, size_t *pn){
+  FILE *f = fopen(zFile, "rb");
+  long n;
+  if( f==0 ) return 1;
+  if( fseek(f, 0, SEEK_END) || (n = ftell(f))<0 || fseek(f, 0, SEEK_SET) ){
+    fclose(f);
+    return 1;
+  }
+  *pa = malloc(n ? n : 1);
+  if( *pa==0 || fread(*pa, 1, n, f)!=(size_t)n ){ fclose(f); return 1; }
+  fclose(f);
+  *pn = (size_t)n;
+  return 0;
+}
+
+/*
+** Put the database file back as the setup left it: the same bytes in the
+** same file (the setup's connection, and every child's copy of it, has it
+** open), and no journal. Returns 0, or 1 on error.
+*/
+static int restoreFile(const Prep *pP){
+  int fd = open(zDbFile, O_WRONLY);
+  size_t i = 0;
+  if( fd<0 ) return 1;
+  while( i<pP->n ){
+    ssize_t n = pwrite(fd, pP->a+i, pP->n-i, (off_t)i);
+    if( n<=0 ){ close(fd); return 1; }
+    i += (size_t)n;
+  }
+  if( ftruncate(fd, (off_t)pP->n) ){ close(fd); return 1; }
+  close(fd);
+  unlink(zJournal);
+  return 0;
+}
+
+/*
+** Prepare scenario pS on a fresh database file: open, setup (without
+** faults), for bReopen close and open again, dump ("before"), save the
+** file's bytes. On error pP->db is 0 and pP->zErr says why.
+*/
+static void prepare(const struct Scenario *pS, Prep *pP, int bSave){
   sqlite3 *db = 0;
-  long nBase;
   char *zErr = 0;
-  int rc;
 
   unlink(zDbFile);
-  pRun->bBad = 0;
-  pRun->zErr[0] = 0;
-  bufReset(&pRun->res);
-  nBase = nLive;
+  unlink(zJournal);
+  pP->zErr[0] = 0;
+  pP->db = 0;
+  pP->nBase = nLive;
+  pP->nAlloc = nAllocAll;
   if( openDb(&db) || sqlite3_exec(db, pS->zSetup, 0, 0, &zErr) ){
-    snprintf(pRun->zErr, sizeof(pRun->zErr), "setup: %s",
+    snprintf(pP->zErr, sizeof(pP->zErr), "setup: %s",
              zErr ? zErr : sqlite3_errmsg(db));
     sqlite3_free(zErr);
     sqlite3_close(db);
-    pRun->bBad = 1;
     return;
   }
   if( pS->bReopen ){
     sqlite3_close(db);
     db = 0;
-    if( openDb(&db) ) pRun->bBad = 1;
+    if( openDb(&db) ){
+      snprintf(pP->zErr, sizeof(pP->zErr), "reopen: %s", sqlite3_errmsg(db));
+      sqlite3_close(db);
+      return;
+    }
   }
-  if( pRun->bBad || dumpDb(db, &pRun->before) ){
-    snprintf(pRun->zErr, sizeof(pRun->zErr), "reopen: %s", sqlite3_errmsg(db));
+  if( dumpDb(db, &pP->before) ){
+    snprintf(pP->zErr, sizeof(pP->zErr), "dump before: %s",
+             sqlite3_errmsg(db));
     sqlite3_close(db);
-    pRun->bBad = 1;
     return;
   }
+  if( bSave && readFile(zDbFile, &pP->a, &pP->n) ){
+    snprintf(pP->zErr, sizeof(pP->zErr), "setup: cannot save the file");
+    sqlite3_close(db);
+    return;
+  }
+  pP->nAlloc = nAllocAll - pP->nAlloc;
+  pP->db = db;
+}
+
+/* Close the setup's connection, if it is open; forget the file */
+static void unprepare(Prep *pP){
+  if( pP->db ) sqlite3_close(pP->db);
+  pP->db = 0;
+  free(pP->a);
+  pP->a = 0;
+  unlink(zDbFile);
+  unlink(zJournal);
+}
+
+/*
+** Run the statement on the prepared connection with the fault armed at
+** allocation iAt (0: none), check, dump, close it, count what was not
+** freed; fill pRun. The connection is closed on return.
+*/
+static void runPoint(const struct Scenario *pS, const Prep *pP, int iAt,
+                     int bP, Run *pRun){
+  sqlite3 *db = pP->db;
+  char *zErr = 0;
+  int rc;
 
   nCall = 0;
   nFailed = 0;
@@ -851,10 +966,138 @@ static void runOnce(const struct Scenario *pS, int iAt, int bP, Run *pRun){
     pRun->bBad = 1;
     sqlite3_close_v2(db);
   }
-  if( nLive!=nBase ){
+  if( nLive!=pP->nBase ){
     snprintf(pRun->zErr, sizeof(pRun->zErr),
-             "leak: %ld allocations not freed", nLive-nBase);
+             "leak: %ld allocations not freed", nLive-pP->nBase);
     pRun->bBad = 1;
+  }
+}
+
+/* Write n bytes to fd; returns 0, or 1 on error */
+static int writeAll(int fd, const void *p, size_t n){
+  const char *z = (const char*)p;
+  while( n>0 ){
+    ssize_t k = write(fd, z, n);
+    if( k<=0 ) return 1;
+    z += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* Read n bytes from fd; returns 0, or 1 on error or end of file */
+static int readAll(int fd, void *p, size_t n){
+  char *z = (char*)p;
+  while( n>0 ){
+    ssize_t k = read(fd, z, n);
+    if( k<=0 ) return 1;
+    z += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* Read a string of n bytes from fd into p (replacing its text) */
+static int readBuf(int fd, Buf *p, size_t n){
+  char *z = malloc(n+1);
+  int rc;
+  if( z==0 ){ fprintf(stderr, "oom: out of real memory\n"); exit(2); }
+  rc = readAll(fd, z, n);
+  z[n] = 0;
+  bufReset(p);
+  bufAppend(p, z);
+  free(z);
+  return rc;
+}
+
+/*
+** One run at allocation iAt (0: the reference run), in one of two ways:
+**
+**   - pP->db is 0 (a scenario cheap to prepare): here, on a connection
+**     prepared afresh, as every point once was;
+**   - otherwise: restore the file, fork, run the point in the child on
+**     its copy of the prepared connection; the child sends back its Run
+**     through a pipe and exits. A child that crashes or sends nothing is
+**     a run gone bad.
+*/
+static void runOnce(const struct Scenario *pS, const Prep *pP, int iAt,
+                    int bP, Run *pRun){
+  int aFd[2];
+  int st = 0;
+  pid_t pid;
+  size_t an[2];
+
+  pRun->bBad = 0;
+  pRun->zErr[0] = 0;
+  pRun->rc = SQLITE_OK;
+  pRun->nAlloc = pRun->nFailed = 0;
+  bufReset(&pRun->res);
+  bufReset(&pRun->after);
+  bufReset(&pRun->before);
+  if( pP->db==0 ){
+    Prep fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    fresh.before = pRun->before;
+    prepare(pS, &fresh, 0);
+    pRun->before = fresh.before;
+    if( fresh.db==0 ){
+      snprintf(pRun->zErr, sizeof(pRun->zErr), "%s", fresh.zErr);
+      pRun->bBad = 1;
+    }else{
+      runPoint(pS, &fresh, iAt, bP, pRun);
+      fresh.db = 0;
+    }
+    unlink(zDbFile);
+    unlink(zJournal);
+    return;
+  }
+  bufAppend(&pRun->before, pP->before.z);
+  if( restoreFile(pP) || pipe(aFd) ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "cannot restore the file");
+    pRun->bBad = 1;
+    return;
+  }
+  pid = fork();
+  if( pid<0 ){
+    snprintf(pRun->zErr, sizeof(pRun->zErr), "cannot fork");
+    pRun->bBad = 1;
+    close(aFd[0]);
+    close(aFd[1]);
+    return;
+  }
+  if( pid==0 ){
+    close(aFd[0]);
+    runPoint(pS, pP, iAt, bP, pRun);
+    an[0] = pRun->res.n;
+    an[1] = pRun->after.n;
+    /* _exit(): no atexit handlers (LeakSanitizer is the parent's) */
+    _exit(writeAll(aFd[1], pRun, sizeof(*pRun))
+       || writeAll(aFd[1], an, sizeof(an))
+       || writeAll(aFd[1], pRun->res.z, an[0])
+       || writeAll(aFd[1], pRun->after.z, an[1]) ? 3 : 0);
+  }
+  close(aFd[1]);
+  {
+    Buf res = pRun->res, before = pRun->before, after = pRun->after;
+    int bShort = readAll(aFd[0], pRun, sizeof(*pRun));
+    pRun->res = res;       /* the child's pointers mean nothing here */
+    pRun->before = before;
+    pRun->after = after;
+    bShort = bShort || readAll(aFd[0], an, sizeof(an))
+          || readBuf(aFd[0], &pRun->res, an[0])
+          || readBuf(aFd[0], &pRun->after, an[1]);
+    close(aFd[0]);
+    while( waitpid(pid, &st, 0)<0 ){}
+    if( bShort || !WIFEXITED(st) || WEXITSTATUS(st)!=0 ){
+      if( WIFSIGNALED(st) ){
+        snprintf(pRun->zErr, sizeof(pRun->zErr), "crashed (signal %d)",
+                 WTERMSIG(st));
+      }else{
+        snprintf(pRun->zErr, sizeof(pRun->zErr), "child exited with %d",
+                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+      }
+      pRun->bBad = 1;
+    }
   }
 }
 
@@ -868,6 +1111,7 @@ int main(int argc, char **argv){
   int nPoint = 0, nFail = 0, nKnown = 0;
   int i, iMode;
   Run ref, run;
+  Prep prep;
 
   setvbuf(stdout, 0, _IOLBF, 0);   /* a shard's file shows its progress */
   for(i=1; i<argc; i++){
@@ -879,9 +1123,15 @@ int main(int argc, char **argv){
         return 2;
       }
     }
+    else if( strcmp(argv[i], "-n")==0 && i+1<argc ) nMaxPoint = atoi(argv[++i]);
+    else if( strcmp(argv[i], "--fork-at")==0 && i+1<argc ){
+      nForkAt = atol(argv[++i]);
+    }
     else zOnly = argv[i];
   }
   snprintf(zDbFile, sizeof(zDbFile), "build/oom-%d.db", (int)getpid());
+  snprintf(zJournal, sizeof(zJournal), "%s-journal", zDbFile);
+  memset(&prep, 0, sizeof(prep));
   memset(&ref, 0, sizeof(ref));
   memset(&run, 0, sizeof(run));
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &orig);
@@ -899,18 +1149,33 @@ int main(int argc, char **argv){
     int nHere = 0, nBadHere = 0;
     if( zOnly && strcmp(zOnly, pS->zName) ) continue;
     if( i%nShard!=iShard ) continue;
-    runOnce(pS, 0, 0, &ref);
+    prepare(pS, &prep, 1);
+    if( prep.db==0 ){
+      printf("! %s: %s\n", pS->zName, prep.zErr);
+      nFail++;
+      unprepare(&prep);
+      continue;
+    }
+    if( bVerbose ){
+      printf("  %s: preparing it makes %ld allocations: %s\n", pS->zName,
+             prep.nAlloc, prep.nAlloc<nForkAt ? "afresh at each point"
+             : "forked at each point");
+    }
+    if( prep.nAlloc<nForkAt ) unprepare(&prep);
+    runOnce(pS, &prep, 0, 0, &ref);
     if( ref.bBad ){
       printf("! %s: reference run: %s\n", pS->zName, ref.zErr);
       nFail++;
+      unprepare(&prep);
       continue;
     }
     for(iMode=0; iMode<2; iMode++){
       int n;
       for(n=1; ; n++){
         const char *zWhy = 0;
-        runOnce(pS, n, iMode, &run);
+        runOnce(pS, &prep, n, iMode, &run);
         if( run.nFailed==0 && !run.bBad ) break;     /* swept them all */
+        if( nMaxPoint && n>nMaxPoint ) break;
         nPoint++;
         nHere++;
         if( run.bBad ){
@@ -950,11 +1215,12 @@ int main(int argc, char **argv){
         if( n>100000 ){ printf("! %s: no end\n", pS->zName); nFail++; break; }
       }
     }
+    unprepare(&prep);
     printf("%-30s %5d failure points%s\n", pS->zName, nHere,
            nBadHere==0 ? "" : pS->zKnown ? "  KNOWN" : "  FAILED");
     if( nBadHere && pS->zKnown ) printf("  known: %s\n", pS->zKnown);
   }
-  unlink(zDbFile);
+  free(prep.before.z);
   free(ref.res.z); free(ref.before.z); free(ref.after.z);
   free(run.res.z); free(run.before.z); free(run.after.z);
   if( nKnown ){
