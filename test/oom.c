@@ -56,6 +56,20 @@
 #include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#if defined(__SANITIZE_ADDRESS__)
+# define OOM_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define OOM_ASAN 1
+# endif
+#endif
+#ifdef OOM_ASAN
+void __sanitizer_purge_allocator(void);   /* the sanitizers' runtime */
+# define oomPurge() __sanitizer_purge_allocator()
+#endif
+#ifndef oomPurge
+# define oomPurge()
+#endif
 
 int sqlite3_relationship_init(sqlite3*, char**, const sqlite3_api_routines*);
 
@@ -1161,7 +1175,13 @@ int main(int argc, char **argv){
              prep.nAlloc, prep.nAlloc<nForkAt ? "afresh at each point"
              : "forked at each point");
     }
-    if( prep.nAlloc<nForkAt ) unprepare(&prep);
+    if( prep.nAlloc<nForkAt ){
+      unprepare(&prep);
+    }else{
+      /* What ASan keeps of the memory freed so far (its quarantine, up to
+      ** 256 MB) would be copied at every fork: give it back first */
+      oomPurge();
+    }
     runOnce(pS, &prep, 0, 0, &ref);
     if( ref.bBad ){
       printf("! %s: reference run: %s\n", pS->zName, ref.zErr);
