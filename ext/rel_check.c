@@ -231,20 +231,6 @@ static int checkAdd(CheckCursor *pCur, const char *zRel,
 }
 
 /*
-** Is pLink one of declaration p's links? Returns 1 or 0.
-*/
-static int checkDeclHasLink(RelDecl *p, const RelLink *pLink){
-  RelLink aLink[2];
-  int n = relDeclLinks(p, aLink);
-  int i;
-  for(i=0; i<n; i++){
-    if( sqlite3_stricmp(aLink[i].zChild, pLink->zChild)==0
-     && sqlite3_stricmp(aLink[i].zCol, pLink->zCol)==0 ) return 1;
-  }
-  return 0;
-}
-
-/*
 ** For a many-to-many through a WITHOUT ROWID association table (whose
 ** rows have no rowid to report): SQL appending the row's PRIMARY KEY to
 ** a detail, " || ' (a = ' || quote(c.a) || ', b = ' ... || ')'". An empty
@@ -373,7 +359,7 @@ static int checkAddLink(
   if( zKeyP==0 || zNotNull==0 || zWhich==0 ){ rc = SQLITE_NOMEM; goto done; }
   for(i=0; i<nDecl; i++){
     RelDecl *q = aDecl[i];
-    if( q->eKind==REL_MANY_TO_MANY || !checkDeclHasLink(q, pLink) ) continue;
+    if( q->eKind==REL_MANY_TO_MANY || !relDeclHasLink(q, pLink) ) continue;
     /* viewonly=1 only loads: it adds no rule, as for the triggers */
     if( q->bViewonly ) continue;
     if( q->bOneToOne ) bOne = 1;
@@ -677,7 +663,7 @@ static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
     nLink = relDeclLinks(p, aLink);
     for(k=0; rc==SQLITE_OK && k<nLink; k++){
       for(j=0; j<iDecl; j++){
-        if( checkDeclHasLink(aDecl[j], &aLink[k]) ) break;
+        if( relDeclHasLink(aDecl[j], &aLink[k]) ) break;
       }
       if( j<iDecl ) continue;
       rc = checkAddLink(pCur, p, &aLink[k], aDecl, nDecl);
@@ -685,7 +671,7 @@ static int checkAddSchema(CheckCursor *pCur, RelGlobal *pGlobal,
     if( rc==SQLITE_OK && p->bSymmetric ){
       /* once per association table, under the first symmetric name */
       for(j=0; j<iDecl; j++){
-        if( aDecl[j]->bSymmetric && checkDeclHasLink(aDecl[j], &aLink[0]) ){
+        if( aDecl[j]->bSymmetric && relDeclHasLink(aDecl[j], &aLink[0]) ){
           break;
         }
       }

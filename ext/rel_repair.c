@@ -210,20 +210,6 @@ static void repairLink(RepairCtx *pCtx, const char *zDb, RelLink *pL,
 }
 
 /*
-** Does declaration p have link pL (the same column of the same table)?
-*/
-static int repairHasLink(RelDecl *p, const RelLink *pL){
-  RelLink aLink[2];
-  int n = relDeclLinks(p, aLink);
-  int i;
-  for(i=0; i<n; i++){
-    if( sqlite3_stricmp(aLink[i].zChild, pL->zChild)==0
-     && sqlite3_stricmp(aLink[i].zCol, pL->zCol)==0 ) return 1;
-  }
-  return 0;
-}
-
-/*
 ** The CREATE VIRTUAL TABLE texts of the relationship tables of schema zDb
 ** that no longer read (rel_check's "broken declaration"), into *pazSql
 ** (*pnSql of them; the caller frees each and the array).
@@ -296,7 +282,7 @@ static void repairSchema(RepairCtx *pCtx, const char *zDb,
     nLink = relDeclLinks(aDecl[i], aLink);
     for(k=0; pCtx->rc==SQLITE_OK && k<nLink; k++){
       for(j=0; zOnly==0 && j<i; j++){
-        if( repairHasLink(aDecl[j], &aLink[k]) ) break;
+        if( relDeclHasLink(aDecl[j], &aLink[k]) ) break;
       }
       if( zOnly==0 && j<i ) continue;
       for(j=0; pCtx->rc==SQLITE_OK && j<nBroken; j++){

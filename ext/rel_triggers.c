@@ -97,6 +97,21 @@ int relDeclLinks(RelDecl *p, RelLink *aLink){
 }
 
 /*
+** Is pL one of declaration p's links (the same column of the same table)?
+** Returns 1 or 0.
+*/
+int relDeclHasLink(RelDecl *p, const RelLink *pL){
+  RelLink aLink[2];
+  int n = relDeclLinks(p, aLink);
+  int i;
+  for(i=0; i<n; i++){
+    if( sqlite3_stricmp(aLink[i].zChild, pL->zChild)==0
+     && sqlite3_stricmp(aLink[i].zCol, pL->zCol)==0 ) return 1;
+  }
+  return 0;
+}
+
+/*
 ** Fold declaration p into the rules of link pLink, if p is over it.
 */
 static void relRulesAdd(RelRules *pR, RelDecl *p, RelLink *pLink){

@@ -270,6 +270,7 @@ int relColumnIndex(RelBase *pBase, const char *zCol);
 /**** Interface to code in rel_triggers.c ****/
 int relInstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
 int relDeclLinks(RelDecl *p, RelLink *aLink);
+int relDeclHasLink(RelDecl *p, const RelLink *pL);
 int relUninstall(RelGlobal *pGlobal, RelDecl *p, char **pzErr);
 #define REL_NTRIGGER 5    /* Triggers a link may have (relTriggerPurpose) */
 int relLinkTriggers(sqlite3 *db, const char *zDb, RelLink *pL,
