@@ -13,8 +13,11 @@
 **   - on a fresh database file, setup runs without faults (and, for
 **     scenarios marked bReopen, the connection is closed and reopened, so
 **     that the statement connects the relationship tables: xConnect);
-**   - a dump of the database (sqlite_schema, then every table's rows,
-**     integrity_check, rel_check) is taken: the "before" dump.
+**   - a dump of the database (sqlite_schema, main and temp, then every
+**     table's rows, integrity_check, rel_check) is taken: the "before"
+**     dump. (A dump equal to the "before" one or to the reference run's
+**     "after" one up to its rel_check rows takes those rows over instead
+**     of running rel_check again: see apKnown.)
 **
 ** That preparation is done once per scenario. When it is costly (it makes
 ** 3000 allocations or more: the scenarios that declare relationships), the
@@ -41,11 +44,14 @@
 ** failures are counted apart ("known"), so that the sweep guards
 ** everything else; remove zKnown once the bug is fixed.
 **
+** Each scenario's line gives its failure points and the CPU seconds
+** (user and system, the forked children's too) it took.
 ** The last line is "oom: N failure points swept, M failures"; the exit
 ** status is non-zero when M is not 0. Options: -v (each failure point,
 ** and how each scenario is prepared), a scenario name (only that one),
-** --shard K/N (scenarios i with i%N==K), -n N (at most N points a mode:
-** for measuring), --fork-at A (fork when preparing makes A allocations or
+** -j J (each scenario in a process of its own, J at a time: make
+** test-oom runs one a core), -n N (at most N points a mode: for
+** measuring), --fork-at A (fork when preparing makes A allocations or
 ** more; 0: always, a large number: never).
 */
 #include <sqlite3.h>
@@ -56,6 +62,7 @@
 #include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #if defined(__SANITIZE_ADDRESS__)
 # define OOM_ASAN 1
 #elif defined(__has_feature)
@@ -1048,6 +1055,17 @@ static int readAll(int fd, void *p, size_t n){
 }
 
 /* Read a string of n bytes from fd into p (replacing its text) */
+/* CPU seconds used so far, user and system, this process's and its
+** children's (the forked points) */
+static double cpuSeconds(void){
+  struct rusage a, b;
+  getrusage(RUSAGE_SELF, &a);
+  getrusage(RUSAGE_CHILDREN, &b);
+  return a.ru_utime.tv_sec + b.ru_utime.tv_sec + a.ru_stime.tv_sec
+       + b.ru_stime.tv_sec + 1e-6*(a.ru_utime.tv_usec + b.ru_utime.tv_usec
+       + a.ru_stime.tv_usec + b.ru_stime.tv_usec);
+}
+
 static int readBuf(int fd, Buf *p, size_t n){
   char *z = malloc(n+1);
   int rc;
@@ -1151,25 +1169,219 @@ static void runOnce(const struct Scenario *pS, const Prep *pP, int iAt,
   }
 }
 
+/* Counts of a sweep */
+typedef struct Tally Tally;
+struct Tally { int nPoint, nFail, nKnown; };
+
+/*
+** Sweep scenario pS (see the top of the file): its lines to stdout, its
+** counts added to *pT.
+*/
+static void sweepScenario(const struct Scenario *pS, Tally *pT){
+  Run ref, run;
+  Prep prep;
+  int nHere = 0, nBadHere = 0, iMode;
+  double tStart = cpuSeconds();
+
+  memset(&prep, 0, sizeof(prep));
+  memset(&ref, 0, sizeof(ref));
+  memset(&run, 0, sizeof(run));
+  apKnown[0] = apKnown[1] = 0;
+  prepare(pS, &prep, 1);
+  if( prep.db==0 ){
+    printf("! %s: %s\n", pS->zName, prep.zErr);
+    pT->nFail++;
+    goto done;
+  }
+  if( bVerbose ){
+    printf("  %s: preparing it makes %ld allocations: %s\n", pS->zName,
+           prep.nAlloc, prep.nAlloc<nForkAt ? "afresh at each point"
+           : "forked at each point");
+  }
+  if( prep.nAlloc<nForkAt ){
+    unprepare(&prep);
+  }else{
+    /* What ASan keeps of the memory freed so far (its quarantine, up to
+    ** 256 MB) would be copied at every fork: give it back first */
+    oomPurge();
+  }
+  apKnown[0] = &prep.before;
+  runOnce(pS, &prep, 0, 0, &ref);
+  apKnown[1] = &ref.after;
+  if( ref.bBad ){
+    printf("! %s: reference run: %s\n", pS->zName, ref.zErr);
+    pT->nFail++;
+    goto done;
+  }
+  for(iMode=0; iMode<2; iMode++){
+    int n;
+    for(n=1; ; n++){
+      const char *zWhy = 0;
+      runOnce(pS, &prep, n, iMode, &run);
+      if( run.nFailed==0 && !run.bBad ) break;     /* swept them all */
+      if( nMaxPoint && n>nMaxPoint ) break;
+      pT->nPoint++;
+      nHere++;
+      if( run.bBad ){
+        zWhy = run.zErr;
+      }else if( run.rc!=SQLITE_OK ){
+        if( run.rc!=ref.rc && run.rc!=SQLITE_NOMEM ){
+          zWhy = "failed with a code other than SQLITE_NOMEM";
+        }else if( strcmp(run.before.z, run.after.z) ){
+          zWhy = "database changed by a failed statement";
+        }
+      }else if( strcmp(run.res.z, ref.res.z) ){
+        zWhy = "succeeded with another result";
+      }else if( strcmp(run.after.z, ref.after.z) ){
+        zWhy = "succeeded with another database";
+      }
+      if( zWhy && pS->zKnown ){
+        pT->nKnown++;
+        nBadHere++;
+      }else if( zWhy ){
+        pT->nFail++;
+        nBadHere++;
+        if( nBadHere<=3 || bVerbose ){
+          printf("! %s %s N=%d: %s (rc=%d: %s)\n", pS->zName,
+                 iMode ? "persistent" : "once", n, zWhy, run.rc, run.zErr);
+        }
+        if( bVerbose && run.rc!=SQLITE_OK ){
+          printf("--- before\n%s--- after\n%s", run.before.z, run.after.z);
+        }else if( bVerbose && strcmp(run.res.z, ref.res.z) ){
+          printf("--- expected\n%s--- got\n%s", ref.res.z, run.res.z);
+        }else if( bVerbose ){
+          printf("--- expected\n%s--- got\n%s", ref.after.z, run.after.z);
+        }
+      }else if( bVerbose ){
+        printf("  %s %s N=%d: rc=%d %s\n", pS->zName,
+               iMode ? "persistent" : "once", n, run.rc, run.zErr);
+      }
+      if( n>100000 ){
+        printf("! %s: no end\n", pS->zName);
+        pT->nFail++;
+        break;
+      }
+    }
+  }
+  printf("%-30s %5d failure points %7.1f s CPU%s\n", pS->zName, nHere,
+         cpuSeconds()-tStart,
+         nBadHere==0 ? "" : pS->zKnown ? "  KNOWN" : "  FAILED");
+  if( nBadHere && pS->zKnown ) printf("  known: %s\n", pS->zKnown);
+done:
+  unprepare(&prep);
+  apKnown[0] = apKnown[1] = 0;
+  free(prep.before.z);
+  free(ref.res.z); free(ref.before.z); free(ref.after.z);
+  free(run.res.z); free(run.before.z); free(run.after.z);
+}
+
+/* Name the database file after this process (each job has its own) */
+static void nameDbFile(void){
+  snprintf(zDbFile, sizeof(zDbFile), "build/oom-%d.db", (int)getpid());
+  snprintf(zJournal, sizeof(zJournal), "%s-journal", zDbFile);
+}
+
+/*
+** -j J: each scenario in a process of its own, J at a time, forked from
+** this one, which opens no database: every scenario starts from a small
+** process (one that has swept others has a grown heap, and each fork
+** and page it touches costs more: the same scenario took up to 4x the
+** CPU late in a long run). A job's lines go to a temporary file, printed
+** here in the table's order as the jobs end; its counts come back as its
+** last line, "= points failures known". A job that ends otherwise (a
+** crash outside a forked point, a sanitizer's report) is a failure.
+*/
+static void runJobs(const char *zOnly, int nJob, Tally *pT){
+  pid_t aPid[NSCENARIO];
+  FILE *aOut[NSCENARIO];
+  int aSt[NSCENARIO], aDone[NSCENARIO];
+  int iNext = 0, iPrint = 0, nRun = 0, i;
+
+  memset(aDone, 0, sizeof(aDone));
+  while( iPrint<NSCENARIO ){
+    while( iNext<NSCENARIO && nRun<nJob ){
+      const struct Scenario *pS = &aScenario[iNext];
+      if( zOnly && strcmp(zOnly, pS->zName) ){
+        aOut[iNext] = 0;
+        aDone[iNext++] = 1;
+        continue;
+      }
+      aOut[iNext] = tmpfile();
+      if( aOut[iNext]==0 ){ perror("oom: tmpfile"); exit(2); }
+      fflush(stdout);
+      fflush(stderr);
+      aPid[iNext] = fork();
+      if( aPid[iNext]<0 ){ perror("oom: fork"); exit(2); }
+      if( aPid[iNext]==0 ){
+        Tally t = {0, 0, 0};
+        dup2(fileno(aOut[iNext]), 1);
+        dup2(fileno(aOut[iNext]), 2);
+        nameDbFile();
+        sweepScenario(pS, &t);
+        printf("= %d %d %d\n", t.nPoint, t.nFail, t.nKnown);
+        fflush(stdout);
+        exit(0);        /* LeakSanitizer checks the job at its exit */
+      }
+      iNext++;
+      nRun++;
+    }
+    if( nRun>0 ){
+      int st = 0;
+      pid_t pid = wait(&st);
+      if( pid<0 ){ perror("oom: wait"); exit(2); }
+      for(i=0; i<iNext; i++){
+        if( !aDone[i] && aOut[i] && aPid[i]==pid ){
+          aSt[i] = st;
+          aDone[i] = 1;
+          nRun--;
+        }
+      }
+    }
+    for(; iPrint<iNext && aDone[iPrint]; iPrint++){
+      char zLine[1024];
+      int bCounts = 0;
+      if( aOut[iPrint]==0 ) continue;
+      rewind(aOut[iPrint]);
+      while( fgets(zLine, sizeof(zLine), aOut[iPrint]) ){
+        Tally t;
+        if( sscanf(zLine, "= %d %d %d", &t.nPoint, &t.nFail, &t.nKnown)==3 ){
+          pT->nPoint += t.nPoint;
+          pT->nFail += t.nFail;
+          pT->nKnown += t.nKnown;
+          bCounts = 1;
+        }else{
+          fputs(zLine, stdout);
+        }
+      }
+      fclose(aOut[iPrint]);
+      if( !bCounts || !WIFEXITED(aSt[iPrint]) || WEXITSTATUS(aSt[iPrint]) ){
+        printf("! %s: its job ended with %s %d\n", aScenario[iPrint].zName,
+               WIFSIGNALED(aSt[iPrint]) ? "signal" : "status",
+               WIFSIGNALED(aSt[iPrint]) ? WTERMSIG(aSt[iPrint])
+                                        : WEXITSTATUS(aSt[iPrint]));
+        pT->nFail++;
+      }
+    }
+  }
+}
+
 int main(int argc, char **argv){
   static const sqlite3_mem_methods wrap = {
     oomMalloc, oomFree, oomRealloc, oomSize, oomRoundup,
     oomInit, oomShutdown, 0
   };
   const char *zOnly = 0;
-  int iShard = 0, nShard = 1;     /* --shard K/N: scenarios i with i%N==K */
-  int nPoint = 0, nFail = 0, nKnown = 0;
-  int i, iMode;
-  Run ref, run;
-  Prep prep;
+  int nJob = 0;                   /* -j J: J jobs at a time; 0: no jobs */
+  Tally t = {0, 0, 0};
+  int i;
 
-  setvbuf(stdout, 0, _IOLBF, 0);   /* a shard's file shows its progress */
+  setvbuf(stdout, 0, _IOLBF, 0);   /* progress shows line by line */
   for(i=1; i<argc; i++){
     if( strcmp(argv[i], "-v")==0 ) bVerbose = 1;
-    else if( strcmp(argv[i], "--shard")==0 && i+1<argc ){
-      if( sscanf(argv[++i], "%d/%d", &iShard, &nShard)!=2
-       || nShard<1 || iShard<0 || iShard>=nShard ){
-        fprintf(stderr, "oom: --shard K/N with 0 <= K < N\n");
+    else if( strcmp(argv[i], "-j")==0 && i+1<argc ){
+      nJob = atoi(argv[++i]);
+      if( nJob<1 ){
+        fprintf(stderr, "oom: -j J with J >= 1\n");
         return 2;
       }
     }
@@ -1179,11 +1391,13 @@ int main(int argc, char **argv){
     }
     else zOnly = argv[i];
   }
-  snprintf(zDbFile, sizeof(zDbFile), "build/oom-%d.db", (int)getpid());
-  snprintf(zJournal, sizeof(zJournal), "%s-journal", zDbFile);
-  memset(&prep, 0, sizeof(prep));
-  memset(&ref, 0, sizeof(ref));
-  memset(&run, 0, sizeof(run));
+  if( zOnly ){
+    for(i=0; i<NSCENARIO && strcmp(zOnly, aScenario[i].zName); i++){}
+    if( i==NSCENARIO ){
+      fprintf(stderr, "oom: no scenario named %s\n", zOnly);
+      return 2;
+    }
+  }
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &orig);
   if( sqlite3_config(SQLITE_CONFIG_MALLOC, &wrap)!=SQLITE_OK
    || sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0)!=SQLITE_OK
@@ -1194,97 +1408,18 @@ int main(int argc, char **argv){
   sqlite3_initialize();
   sqlite3_auto_extension((void(*)(void))sqlite3_relationship_init);
 
-  for(i=0; i<NSCENARIO; i++){
-    const struct Scenario *pS = &aScenario[i];
-    int nHere = 0, nBadHere = 0;
-    if( zOnly && strcmp(zOnly, pS->zName) ) continue;
-    if( i%nShard!=iShard ) continue;
-    apKnown[0] = apKnown[1] = 0;
-    prepare(pS, &prep, 1);
-    if( prep.db==0 ){
-      printf("! %s: %s\n", pS->zName, prep.zErr);
-      nFail++;
-      unprepare(&prep);
-      continue;
+  if( nJob ){
+    runJobs(zOnly, nJob, &t);
+  }else{
+    nameDbFile();
+    for(i=0; i<NSCENARIO; i++){
+      if( zOnly && strcmp(zOnly, aScenario[i].zName) ) continue;
+      sweepScenario(&aScenario[i], &t);
     }
-    if( bVerbose ){
-      printf("  %s: preparing it makes %ld allocations: %s\n", pS->zName,
-             prep.nAlloc, prep.nAlloc<nForkAt ? "afresh at each point"
-             : "forked at each point");
-    }
-    if( prep.nAlloc<nForkAt ){
-      unprepare(&prep);
-    }else{
-      /* What ASan keeps of the memory freed so far (its quarantine, up to
-      ** 256 MB) would be copied at every fork: give it back first */
-      oomPurge();
-    }
-    apKnown[0] = &prep.before;
-    runOnce(pS, &prep, 0, 0, &ref);
-    apKnown[1] = &ref.after;
-    if( ref.bBad ){
-      printf("! %s: reference run: %s\n", pS->zName, ref.zErr);
-      nFail++;
-      unprepare(&prep);
-      continue;
-    }
-    for(iMode=0; iMode<2; iMode++){
-      int n;
-      for(n=1; ; n++){
-        const char *zWhy = 0;
-        runOnce(pS, &prep, n, iMode, &run);
-        if( run.nFailed==0 && !run.bBad ) break;     /* swept them all */
-        if( nMaxPoint && n>nMaxPoint ) break;
-        nPoint++;
-        nHere++;
-        if( run.bBad ){
-          zWhy = run.zErr;
-        }else if( run.rc!=SQLITE_OK ){
-          if( run.rc!=ref.rc && run.rc!=SQLITE_NOMEM ){
-            zWhy = "failed with a code other than SQLITE_NOMEM";
-          }else if( strcmp(run.before.z, run.after.z) ){
-            zWhy = "database changed by a failed statement";
-          }
-        }else if( strcmp(run.res.z, ref.res.z) ){
-          zWhy = "succeeded with another result";
-        }else if( strcmp(run.after.z, ref.after.z) ){
-          zWhy = "succeeded with another database";
-        }
-        if( zWhy && pS->zKnown ){
-          nKnown++;
-          nBadHere++;
-        }else if( zWhy ){
-          nFail++;
-          nBadHere++;
-          if( nBadHere<=3 || bVerbose ){
-            printf("! %s %s N=%d: %s (rc=%d: %s)\n", pS->zName,
-                   iMode ? "persistent" : "once", n, zWhy, run.rc, run.zErr);
-          }
-          if( bVerbose && run.rc!=SQLITE_OK ){
-            printf("--- before\n%s--- after\n%s", run.before.z, run.after.z);
-          }else if( bVerbose && strcmp(run.res.z, ref.res.z) ){
-            printf("--- expected\n%s--- got\n%s", ref.res.z, run.res.z);
-          }else if( bVerbose ){
-            printf("--- expected\n%s--- got\n%s", ref.after.z, run.after.z);
-          }
-        }else if( bVerbose ){
-          printf("  %s %s N=%d: rc=%d %s\n", pS->zName,
-                 iMode ? "persistent" : "once", n, run.rc, run.zErr);
-        }
-        if( n>100000 ){ printf("! %s: no end\n", pS->zName); nFail++; break; }
-      }
-    }
-    unprepare(&prep);
-    printf("%-30s %5d failure points%s\n", pS->zName, nHere,
-           nBadHere==0 ? "" : pS->zKnown ? "  KNOWN" : "  FAILED");
-    if( nBadHere && pS->zKnown ) printf("  known: %s\n", pS->zKnown);
   }
-  free(prep.before.z);
-  free(ref.res.z); free(ref.before.z); free(ref.after.z);
-  free(run.res.z); free(run.before.z); free(run.after.z);
-  if( nKnown ){
-    printf("oom: %d known failures, in the scenarios marked KNOWN\n", nKnown);
+  if( t.nKnown ){
+    printf("oom: %d known failures, in the scenarios marked KNOWN\n", t.nKnown);
   }
-  printf("oom: %d failure points swept, %d failures\n", nPoint, nFail);
-  return nFail!=0;
+  printf("oom: %d failure points swept, %d failures\n", t.nPoint, t.nFail);
+  return t.nFail!=0;
 }
