@@ -1479,7 +1479,8 @@ static int relUpdateRow(
   sqlite3_value *pNewKey = 0;     /* the new owner's key as stored */
   sqlite3_stmt *pStmt;
   i64 iTgtRowid = 0, iNewSrc = 0;
-  int bMove = 0;
+  i64 iDup = 0;                   /* OR REPLACE: the link in the way */
+  int bMove = 0, bDup = 0;
   int rc;
 
   rc = relLocate(pTab, iRowid, &pOld, &iTgtRowid, &pKey);
@@ -1545,7 +1546,21 @@ static int relUpdateRow(
       sqlite3_bind_value(pStmt, 1, pOwner);
       sqlite3_bind_value(pStmt, 2, pKey);
       rc = relLookup(pTab, pStmt);
-      if( rc==SQLITE_ROW ){
+      if( rc==SQLITE_ROW && sqlite3_vtab_on_conflict(pTab->db)==SQLITE_REPLACE ){
+        /* OR REPLACE: the link there goes before this one takes its
+        ** place, as a base table's UPDATE OR REPLACE deletes the row its
+        ** new values conflict with (the moved row keeps its columns) */
+        if( relAddrKeyed(p) ){
+          rc = relAddrRegister(pTab, pStmt, 0, 0, &iDup);
+        }else{
+          iDup = sqlite3_column_int64(pStmt, 0);
+          rc = SQLITE_OK;
+        }
+        sqlite3_reset(pStmt);
+        if( rc!=SQLITE_OK ) goto done;
+        bDup = 1;
+        rc = SQLITE_DONE;
+      }else if( rc==SQLITE_ROW ){
         char *zKey = relQuoteValue(pKey);
         char *zOwn = relQuoteValue(pOwner);
         sqlite3_reset(pStmt);
@@ -1647,6 +1662,14 @@ static int relUpdateRow(
       }
       break;
     default:
+      if( bDup ){
+        pStmt = relStmt(pTab, REL_W_UNLINK);
+        if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
+        rc = relAddrBind(pTab, pStmt, 1, iDup, 1);
+        if( rc==SQLITE_OK ) rc = relRun(pTab, pStmt);
+        if( relAddrKeyed(p) ) relAddrForget(pTab, iDup);
+        if( rc!=SQLITE_OK ) goto done;
+      }
       pStmt = relStmt(pTab, REL_W_MOVE);
       if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
       sqlite3_bind_value(pStmt, 1, pOwner);

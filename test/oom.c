@@ -436,6 +436,13 @@ static const struct Scenario {
     "DELETE FROM person_friends WHERE owner = 1" },
   { "wr-symmetric-move", WR_SYM_DECL,
     "UPDATE person_friends SET owner = 2 WHERE owner = 3" },
+  /* UPDATE OR REPLACE moves onto links that are there: those go */
+  { "m2m-move-replace", LR_SCHEMA LR_DECL,
+    "UPDATE OR REPLACE left_children SET owner = 2 WHERE owner = 1" },
+  { "wr-move-replace", LR_SCHEMA WR_DECL,
+    "UPDATE OR REPLACE left_wr SET owner = 2 WHERE owner = 1" },
+  { "wr-symmetric-move-replace", WR_SYM_DECL,
+    "UPDATE OR REPLACE person_friends SET owner = 2 WHERE owner = 3" },
   /* cascades and triggers, written on the base tables */
   { "cascade-set-null", PC_SCHEMA PC_DECL, "DELETE FROM parent WHERE id = 1" },
   { "cascade-delete", PC_SCHEMA PC_ORPHAN, "DELETE FROM parent WHERE id < 3" },
