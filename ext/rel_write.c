@@ -1479,7 +1479,9 @@ static int relUpdateRow(
   sqlite3_value *pNewKey = 0;     /* the new owner's key as stored */
   sqlite3_stmt *pStmt;
   i64 iTgtRowid = 0, iNewSrc = 0;
-  i64 iDup = 0;                   /* OR REPLACE: the link in the way */
+  i64 iDup = 0;                   /* OR REPLACE: the link in the way (its
+                                  ** association row; one-to-one: the
+                                  ** new owner's child) */
   int bMove = 0, bDup = 0;
   int rc;
 
@@ -1574,10 +1576,34 @@ static int relUpdateRow(
       }
       if( rc!=SQLITE_DONE ) goto done;
     }
+    if( bMove && p->eKind==REL_ONE_TO_ONE
+     && sqlite3_value_type(pOwner)!=SQLITE_NULL
+     && sqlite3_vtab_on_conflict(pTab->db)==SQLITE_REPLACE ){
+      /* OR REPLACE: the new owner's child goes, as an INSERT assigns
+      ** (without it, the uselist=0 trigger refuses the move) */
+      pStmt = relStmt(pTab, REL_W_CURRENT);
+      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
+      sqlite3_bind_value(pStmt, 1, pOwner);
+      rc = relLookup(pTab, pStmt);
+      if( rc==SQLITE_ROW ){
+        bDup = 1;
+        iDup = sqlite3_column_int64(pStmt, 0);
+        sqlite3_reset(pStmt);
+        rc = relUnlinkChild(pTab, iDup, 1);
+        if( rc!=SQLITE_OK ) goto done;
+      }else if( rc!=SQLITE_DONE ){
+        goto done;
+      }
+    }
     rc = SQLITE_OK;
   }
 
-  /* writes: the target's columns, the association's, then the move */
+  /* writes: the owner's child in the way (one-to-one, OR REPLACE), the
+  ** target's columns, the association's, then the move */
+  if( bDup && p->eKind==REL_ONE_TO_ONE ){
+    rc = relUnlinkChild(pTab, iDup, 0);
+    if( rc!=SQLITE_OK ) goto done;
+  }
   if( bMove && iFkCol>=0 && !p->tgt.aCol[iFkCol].bGenerated ){
     int i;
     for(i=0; i<p->nTgtCol; i++){

@@ -443,6 +443,15 @@ static const struct Scenario {
     "UPDATE OR REPLACE left_wr SET owner = 2 WHERE owner = 1" },
   { "wr-symmetric-move-replace", WR_SYM_DECL,
     "UPDATE OR REPLACE person_friends SET owner = 2 WHERE owner = 3" },
+  { "o2o-move-replace", PC_SCHEMA "DELETE FROM child WHERE id = 2;"
+    "CREATE VIRTUAL TABLE parent_child USING relationship(parent, child,"
+    "  uselist=0);",
+    "UPDATE OR REPLACE parent_child SET owner = 2 WHERE owner = 1" },
+  { "o2o-move-replace-orphan", PC_SCHEMA "DELETE FROM child WHERE id = 2;"
+    "CREATE VIRTUAL TABLE parent_child USING relationship(parent, child,"
+    "  uselist=0, cascade='all, delete-orphan');",
+    "UPDATE OR REPLACE parent_child SET owner = 2, name = 'x'"
+    " WHERE owner = 1" },
   /* cascades and triggers, written on the base tables */
   { "cascade-set-null", PC_SCHEMA PC_DECL, "DELETE FROM parent WHERE id = 1" },
   { "cascade-delete", PC_SCHEMA PC_ORPHAN, "DELETE FROM parent WHERE id < 3" },
