@@ -1548,7 +1548,8 @@ static int relUpdateRow(
       sqlite3_bind_value(pStmt, 1, pOwner);
       sqlite3_bind_value(pStmt, 2, pKey);
       rc = relLookup(pTab, pStmt);
-      if( rc==SQLITE_ROW && sqlite3_vtab_on_conflict(pTab->db)==SQLITE_REPLACE ){
+      if( rc==SQLITE_ROW
+       && sqlite3_vtab_on_conflict(pTab->db)==SQLITE_REPLACE ){
         /* OR REPLACE: the link there goes before this one takes its
         ** place, as a base table's UPDATE OR REPLACE deletes the row its
         ** new values conflict with (the moved row keeps its columns) */
