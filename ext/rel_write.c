@@ -997,6 +997,28 @@ static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
 }
 
 /*
+** One-to-one: the child owner pOwner has now, which a new link to it lets
+** go. *pbFound is set, and *piChild is its rowid, when there is one; its
+** unlink is checked (relUnlinkChild(), no write). Returns an SQLite code.
+*/
+static int relCurrentChild(RelVtab *pTab, sqlite3_value *pOwner,
+                           i64 *piChild, int *pbFound){
+  sqlite3_stmt *pStmt = relStmt(pTab, REL_W_CURRENT);
+  int rc;
+  *pbFound = 0;
+  if( pStmt==0 ) return pTab->rcStmt;
+  sqlite3_bind_value(pStmt, 1, pOwner);
+  rc = relLookup(pTab, pStmt);
+  if( rc==SQLITE_ROW ){
+    *pbFound = 1;
+    *piChild = sqlite3_column_int64(pStmt, 0);
+    sqlite3_reset(pStmt);
+    return relUnlinkChild(pTab, *piChild, 1);
+  }
+  return rc==SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
 ** INSERT into a relationship table: link (an existing target key),
 ** create and link (no key, or a key not in the target), or for a scalar,
 ** assign. aVal[] are the nCol column values, pOwner the owner, pRowidVal
@@ -1256,20 +1278,8 @@ static int relInsert(
 
   /* one-to-one: the owner's current child goes (checked first) */
   if( p->eKind==REL_ONE_TO_ONE ){
-    pStmt = relStmt(pTab, REL_W_CURRENT);
-    if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
-    sqlite3_bind_value(pStmt, 1, pOwner);
-    rc = relLookup(pTab, pStmt);
-    if( rc==SQLITE_ROW ){
-      bCurrent = 1;
-      iCurrent = sqlite3_column_int64(pStmt, 0);
-      sqlite3_reset(pStmt);
-      rc = relUnlinkChild(pTab, iCurrent, 1);
-      if( rc!=SQLITE_OK ) goto done;
-    }else if( rc!=SQLITE_DONE ){
-      goto done;
-    }
-    rc = SQLITE_OK;
+    rc = relCurrentChild(pTab, pOwner, &iCurrent, &bCurrent);
+    if( rc!=SQLITE_OK ) goto done;
   }
 
   /* 2. writes */
@@ -1582,19 +1592,8 @@ static int relUpdateRow(
      && sqlite3_vtab_on_conflict(pTab->db)==SQLITE_REPLACE ){
       /* OR REPLACE: the new owner's child goes, as an INSERT assigns
       ** (without it, the uselist=0 trigger refuses the move) */
-      pStmt = relStmt(pTab, REL_W_CURRENT);
-      if( pStmt==0 ){ rc = pTab->rcStmt; goto done; }
-      sqlite3_bind_value(pStmt, 1, pOwner);
-      rc = relLookup(pTab, pStmt);
-      if( rc==SQLITE_ROW ){
-        bDup = 1;
-        iDup = sqlite3_column_int64(pStmt, 0);
-        sqlite3_reset(pStmt);
-        rc = relUnlinkChild(pTab, iDup, 1);
-        if( rc!=SQLITE_OK ) goto done;
-      }else if( rc!=SQLITE_DONE ){
-        goto done;
-      }
+      rc = relCurrentChild(pTab, pOwner, &iDup, &bDup);
+      if( rc!=SQLITE_OK ) goto done;
     }
     rc = SQLITE_OK;
   }
