@@ -370,6 +370,13 @@ static int relPrepareRead(RelVtab *pTab, RelRead *pRead, sqlite3_stmt **ppStmt){
   if( rc!=SQLITE_OK ){
     relVtabError(&pTab->base, "relationship %s: %s", p->zName,
                  sqlite3_errmsg(pTab->db));
+  }else{
+    /* the base tables are still the declaration's: relBaseCheck */
+    rc = relBaseCheck(pTab);
+    if( rc!=SQLITE_OK ){
+      sqlite3_finalize(*ppStmt);
+      *ppStmt = 0;
+    }
   }
   return rc;
 }
@@ -395,10 +402,120 @@ static void relVtabFree(RelVtab *pTab){
   relAddrFree(pTab);
   relDeclFree(pTab->pDecl);
   for(i=0; i<4; i++) sqlite3_free(pTab->azGone[i]);
+  for(i=0; i<3; i++) sqlite3_free(pTab->azBaseSql[i]);
+  sqlite3_finalize(pTab->pBaseSql);
+  sqlite3_free(pTab->zChanged);
   sqlite3_free(pTab->zSchemaSql);
   sqlite3_free(pTab->zBroken);
   sqlite3_free(pTab->base.zErrMsg);
   sqlite3_free(pTab);
+}
+
+/*
+** A base table dropped and created again on this connection, with no
+** ALTER TABLE after it, leaves the relationship table connected as it
+** was: SQLite reads a virtual table's schema again only when it reads
+** the whole schema again (an ALTER TABLE, another connection's change).
+** Its statements are prepared again by SQLite and name the new table's
+** columns, but what the declaration worked out (the key, the rowid, the
+** types) is the old table's, and a write could go wrong without an error
+** (a new row keyed NULL, another row updated). So the table's statements
+** compare the base tables' CREATE TABLE text with the text read with the
+** declaration (relBaseCheck) whenever SQLite may have changed the schema
+** under them: when one is prepared, and when SQLite has prepared one
+** again (SQLITE_STMTSTATUS_REPREPARE) before it reads or writes further.
+** A table whose text is not the same any more fails every use from then
+** on (RelVtab.zChanged), until the connection is opened again.
+**
+** relBaseStep() runs the statement that reads the three texts (the
+** source's, the target's, the association table's or NULL), kept on the
+** table: SQLITE_OK with a row, or an error code.
+*/
+static int relBaseStep(RelVtab *pTab){
+  RelDecl *p = pTab->pDecl;
+  int rc;
+  if( pTab->pBaseSql==0 ){
+    rc = relPrepare(pTab->db, &pTab->pBaseSql,
+        "SELECT (SELECT sql FROM \"%w\".sqlite_schema WHERE type='table'"
+        " AND name=?1 COLLATE NOCASE), (SELECT sql FROM \"%w\".sqlite_schema"
+        " WHERE type='table' AND name=?2 COLLATE NOCASE), (SELECT sql FROM"
+        " \"%w\".sqlite_schema WHERE type='table' AND name=?3 COLLATE NOCASE)",
+        p->zDb, p->zDb, p->zDb);
+    if( rc!=SQLITE_OK ) return rc;
+    sqlite3_bind_text(pTab->pBaseSql, 1, p->src.zName, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pTab->pBaseSql, 2, p->tgt.zName, -1, SQLITE_STATIC);
+    if( p->eKind==REL_MANY_TO_MANY ){
+      sqlite3_bind_text(pTab->pBaseSql, 3, p->sec.zName, -1, SQLITE_STATIC);
+    }
+  }
+  rc = sqlite3_step(pTab->pBaseSql);
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  rc = sqlite3_reset(pTab->pBaseSql);
+  return rc==SQLITE_OK ? SQLITE_ERROR : rc;
+}
+
+/*
+** Read the base tables' CREATE TABLE text with the declaration.
+*/
+static int relBaseCapture(RelVtab *pTab){
+  int i, rc = relBaseStep(pTab);
+  for(i=0; rc==SQLITE_OK && i<3; i++){
+    const char *z;
+    if( sqlite3_column_type(pTab->pBaseSql, i)==SQLITE_NULL ) continue;
+    z = (const char*)sqlite3_column_text(pTab->pBaseSql, i);
+    pTab->azBaseSql[i] = z ? relStrdup(z) : 0;
+    if( pTab->azBaseSql[i]==0 ) rc = SQLITE_NOMEM;
+  }
+  if( pTab->pBaseSql ) sqlite3_reset(pTab->pBaseSql);
+  return rc;
+}
+
+/*
+** Are the base tables still the ones the declaration was read from (see
+** above)? SQLITE_OK, or an error code with the table's error set:
+** SQLITE_ERROR with RelVtab.zChanged when one was created anew.
+*/
+int relBaseCheck(RelVtab *pTab){
+  RelDecl *p = pTab->pDecl;
+  int i, rc;
+  if( pTab->zChanged==0 ){
+    rc = relBaseStep(pTab);
+    if( rc!=SQLITE_OK ){
+      relVtabError(&pTab->base, "relationship %s: %s", p->zName,
+                   rc==SQLITE_NOMEM ? "out of memory"
+                                    : sqlite3_errmsg(pTab->db));
+      return rc;
+    }
+    for(i=0; i<3; i++){
+      int bNull = sqlite3_column_type(pTab->pBaseSql, i)==SQLITE_NULL;
+      const char *z = (const char*)sqlite3_column_text(pTab->pBaseSql, i);
+      const char *zWas = pTab->azBaseSql[i];
+      if( z==0 && !bNull ){
+        sqlite3_reset(pTab->pBaseSql);
+        relVtabError(&pTab->base, "relationship %s: out of memory",
+                     p->zName);
+        return SQLITE_NOMEM;
+      }
+      if( z==0 ? zWas!=0 : (zWas==0 || strcmp(z, zWas)!=0) ){
+        const char *zName = i==0 ? p->src.zName
+                          : i==1 ? p->tgt.zName : p->sec.zName;
+        pTab->zChanged = sqlite3_mprintf("relationship %s: table %s was"
+            " dropped%s since this connection read it; open the connection"
+            " again", p->zName, zName, z ? " and created again" : "");
+        if( pTab->zChanged==0 ){
+          sqlite3_reset(pTab->pBaseSql);
+          relVtabError(&pTab->base, "relationship %s: out of memory",
+                       p->zName);
+          return SQLITE_NOMEM;
+        }
+        break;
+      }
+    }
+    sqlite3_reset(pTab->pBaseSql);
+    if( pTab->zChanged==0 ) return SQLITE_OK;
+  }
+  relVtabError(&pTab->base, "%s", pTab->zChanged);
+  return SQLITE_ERROR;
 }
 
 /*
@@ -791,7 +908,15 @@ static int relInit(
   ** another connection has declared the table anew (relFindDecl) */
   rc = relSchemaSql(db, pTab->pDecl->zDb, pTab->pDecl->zName,
                     &pTab->zSchemaSql);
-  if( rc!=SQLITE_OK ) goto fail;
+  /* and what it says of the base tables (relBaseCheck) */
+  if( rc==SQLITE_OK ) rc = relBaseCapture(pTab);
+  if( rc!=SQLITE_OK ){
+    if( rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("relationship %s: %s", pTab->pDecl->zName,
+                               sqlite3_errmsg(db));
+    }
+    goto fail;
+  }
   relRegister(pGlobal, pTab);
 
   if( zReverse ){
@@ -957,8 +1082,8 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   double rCost = 1e6;
   i64 nRow = 1000000;
 
-  if( pTab->zBroken ){
-    relVtabError(pVtab, "%s", pTab->zBroken);
+  if( pTab->zBroken || pTab->zChanged ){
+    relVtabError(pVtab, "%s", pTab->zBroken ? pTab->zBroken : pTab->zChanged);
     return SQLITE_ERROR;
   }
 
@@ -1207,6 +1332,25 @@ static int relNext(sqlite3_vtab_cursor *cur){
 }
 
 /*
+** Step a cursor's statement, just bound, to its first row. When SQLite
+** prepared the statement again on the way (the schema changed since it
+** last ran), first make sure that the base tables are still the ones the
+** declaration was read from (relBaseCheck).
+*/
+static int relFirst(RelCursor *pCur){
+  int rc = relNext(&pCur->base);
+  if( rc==SQLITE_OK
+   && sqlite3_stmt_status(pCur->pStmt, SQLITE_STMTSTATUS_REPREPARE, 1)>0 ){
+    rc = relBaseCheck((RelVtab*)pCur->base.pVtab);
+    if( rc!=SQLITE_OK ){
+      sqlite3_reset(pCur->pStmt);
+      pCur->bEof = 1;
+    }
+  }
+  return rc;
+}
+
+/*
 ** Is the owner of p always stored as an integer when it equals one (a
 ** rowid, or a column of INTEGER affinity)? Then an owner matches an
 ** integer xFilter argument exactly when it is that integer.
@@ -1310,7 +1454,7 @@ static int relFilterMerge(RelCursor *pCur, RelRead *pMerge, i64 iOwner,
   pCur->nChange = sqlite3_total_changes64(pTab->db);
   pCur->bEof = 0;
   pCur->bDone = 0;
-  return relNext(&pCur->base);
+  return relFirst(pCur);
 }
 
 /*
@@ -1325,6 +1469,10 @@ static int relFilter(
   RelVtab *pTab = (RelVtab*)cur->pVtab;
   RelRead *pRead;
   int i, rc, iRead = -1;
+  if( pTab->zChanged ){
+    relVtabError(cur->pVtab, "%s", pTab->zChanged);
+    return SQLITE_ERROR;
+  }
   if( idxNum<0 || idxNum>=REL_NPLAN ) idxNum = 0;
   if( idxStr ){
     const char *zTag = idxStr + strlen(idxStr) + 1;
@@ -1378,7 +1526,7 @@ static int relFilter(
     if( rc!=SQLITE_OK ) return rc;
   }
   pCur->bEof = 0;
-  return relNext(cur);
+  return relFirst(pCur);
 }
 
 static int relEof(sqlite3_vtab_cursor *cur){

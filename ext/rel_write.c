@@ -423,6 +423,66 @@ void relWriteRelease(RelVtab *pTab){
     }
   }
   pTab->mStmtUsed = 0;
+  pTab->bBaseOk = 0;
+}
+
+/*
+** Before a write goes on with a statement just prepared, or with one that
+** SQLite prepared again as it ran (the schema changed): are the base
+** tables still the ones the declaration was read from (relBaseCheck in
+** rel_vtab.c)? Once per write: no statement of a write changes the
+** schema. SQLITE_OK, or an error code with the table's error set.
+*/
+static int relWriteBaseCheck(RelVtab *pTab){
+  int rc;
+  if( pTab->bBaseOk ) return SQLITE_OK;
+  rc = relBaseCheck(pTab);
+  if( rc==SQLITE_OK ) pTab->bBaseOk = 1;
+  return rc;
+}
+
+/*
+** Has SQLite prepared write statement pStmt again since it was prepared
+** (or last looked at: relWriteRelease drops such statements after each
+** write) and the base tables not been checked since?
+*/
+static int relReprepared(RelVtab *pTab, sqlite3_stmt *pStmt){
+  return sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_REPREPARE, 0)>0
+      && !pTab->bBaseOk;
+}
+
+/*
+** Prepare zSql as the statement of slot iBit of the running write
+** (aWrite[] then apDyn[]: relStmtNote), and check the base tables. The
+** statements of the fast paths (REL_W_LINK_FAST, REL_W_CHILD_FAST) write
+** on their first step, and are prepared with the legacy sqlite3_prepare()
+** so that a schema change stops them before they write (relFastStep)
+** rather than SQLite preparing them again on its own. SQLITE_OK, or an
+** error code with the table's error set.
+*/
+static int relStmtPrepare(RelVtab *pTab, int iBit, const char *zSql,
+                          sqlite3_stmt **ppStmt){
+  int rc;
+  if( iBit==REL_W_LINK_FAST || iBit==REL_W_CHILD_FAST ){
+    rc = sqlite3_prepare(pTab->db, zSql, -1, ppStmt, 0);
+  }else{
+    rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
+                            ppStmt, 0);
+  }
+  if( rc==SQLITE_OK ) rc = relStmtNote(pTab, iBit, *ppStmt, 1);
+  if( rc!=SQLITE_OK ){
+    relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
+                 rc==SQLITE_NOMEM ? "out of memory"
+                                  : sqlite3_errmsg(pTab->db));
+  }else{
+    rc = relWriteBaseCheck(pTab);
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_finalize(*ppStmt);
+    *ppStmt = 0;
+    pTab->rcStmt = rc;
+  }
+  return rc;
 }
 
 /*
@@ -449,6 +509,13 @@ static sqlite3_stmt *relStmtNested(RelVtab *pTab, char *zSql){
     relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
                  rc==SQLITE_NOMEM ? "out of memory"
                                   : sqlite3_errmsg(pTab->db));
+    pTab->rcStmt = rc;
+    return 0;
+  }
+  rc = relWriteBaseCheck(pTab);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(pNew);
+    sqlite3_finalize(pStmt);
     pTab->rcStmt = rc;
     return 0;
   }
@@ -484,26 +551,16 @@ static sqlite3_stmt *relStmt(RelVtab *pTab, int iStmt){
   }
   if( pStmt==0 ){
     char *zSql = relWriteSql(pTab->pDecl, iStmt);
-    int rc = SQLITE_NOMEM;
-    if( zSql ){
-      rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
-                              &pStmt, 0);
-      sqlite3_free(zSql);
-    }
-    if( rc==SQLITE_OK ){
-      rc = relStmtNote(pTab, iStmt, pStmt, 1);
-      if( rc!=SQLITE_OK ){
-        sqlite3_finalize(pStmt);
-        pStmt = 0;
-      }
-    }
-    if( rc!=SQLITE_OK ){
-      relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
-                   rc==SQLITE_NOMEM ? "out of memory"
-                                    : sqlite3_errmsg(pTab->db));
-      pTab->rcStmt = rc;
+    int rc;
+    if( zSql==0 ){
+      relVtabError(&pTab->base, "relationship %s: out of memory",
+                   pTab->pDecl->zName);
+      pTab->rcStmt = SQLITE_NOMEM;
       return 0;
     }
+    rc = relStmtPrepare(pTab, iStmt, zSql, &pStmt);
+    sqlite3_free(zSql);
+    if( rc!=SQLITE_OK ) return 0;
     pTab->aWrite[iStmt] = pStmt;
   }else{
     pTab->mStmtUsed |= 1u<<iStmt;
@@ -571,7 +628,9 @@ static int relRun(RelVtab *pTab, sqlite3_stmt *pStmt){
   if( rc==SQLITE_DONE || rc==SQLITE_ROW ){
     sqlite3_reset(pStmt);
     if( sqlite3_total_changes64(pTab->db)!=nTotal ) pTab->bWrote = 1;
-    return SQLITE_OK;
+    /* (a write before any look-up of the write: each path starts with
+    ** one, or with a fast statement, so this is a last defence) */
+    return relReprepared(pTab, pStmt) ? relWriteBaseCheck(pTab) : SQLITE_OK;
   }
   return relStepError(pTab, pStmt);
 }
@@ -582,6 +641,13 @@ static int relRun(RelVtab *pTab, sqlite3_stmt *pStmt){
 */
 static int relLookup(RelVtab *pTab, sqlite3_stmt *pStmt){
   int rc = sqlite3_step(pStmt);
+  if( (rc==SQLITE_ROW || rc==SQLITE_DONE) && relReprepared(pTab, pStmt) ){
+    int rc2 = relWriteBaseCheck(pTab);
+    if( rc2!=SQLITE_OK ){
+      sqlite3_reset(pStmt);
+      return rc2;
+    }
+  }
   if( rc==SQLITE_ROW ) return rc;
   if( rc==SQLITE_DONE ){ sqlite3_reset(pStmt); return rc; }
   return relStepError(pTab, pStmt);
@@ -797,22 +863,8 @@ static sqlite3_stmt *relDynStmt(RelVtab *pTab, int iSlot, char *zSql){
   pTab->apDyn[iSlot] = 0;
   pTab->azDynSql[iSlot] = zSql;
   pTab->mStmtDrop &= ~(1u<<(REL_NWRITE+iSlot));
-  rc = sqlite3_prepare_v3(pTab->db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
-                          &pTab->apDyn[iSlot], 0);
-  if( rc==SQLITE_OK ){
-    rc = relStmtNote(pTab, REL_NWRITE+iSlot, pTab->apDyn[iSlot], 1);
-    if( rc!=SQLITE_OK ){
-      sqlite3_finalize(pTab->apDyn[iSlot]);
-      pTab->apDyn[iSlot] = 0;
-    }
-  }
-  if( rc!=SQLITE_OK ){
-    relVtabError(&pTab->base, "relationship %s: %s", pTab->pDecl->zName,
-                 sqlite3_errmsg(pTab->db));
-    pTab->rcStmt = rc;
-    return 0;
-  }
-  return pTab->apDyn[iSlot];
+  rc = relStmtPrepare(pTab, REL_NWRITE+iSlot, zSql, &pTab->apDyn[iSlot]);
+  return rc==SQLITE_OK ? pTab->apDyn[iSlot] : 0;
 }
 
 /*
@@ -909,6 +961,32 @@ static int relFastLinkOk(RelVtab *pTab){
 }
 
 /*
+** Step fast statement iStmt (REL_W_LINK_FAST, REL_W_CHILD_FAST), pStmt:
+** the table's, or a nested write's own. SQLITE_DONE: it ran (and is
+** reset). SQLITE_SCHEMA: the schema changed since it was prepared and it
+** stopped before writing (relStmtPrepare): it is dropped, to be prepared
+** again on the next use; the caller checks the base tables and goes on
+** by the checks one by one. Otherwise the error code from
+** sqlite3_reset(), with no error message set.
+*/
+static int relFastStep(RelVtab *pTab, int iStmt, sqlite3_stmt *pStmt){
+  int rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_DONE || rc==SQLITE_ROW ){
+    sqlite3_reset(pStmt);
+    return SQLITE_DONE;
+  }
+  rc = sqlite3_reset(pStmt);
+  if( rc==SQLITE_SCHEMA ){
+    if( pTab->aWrite[iStmt]==pStmt ){
+      sqlite3_finalize(pStmt);
+      pTab->aWrite[iStmt] = 0;
+    }
+    if( iStmt==REL_W_LINK_FAST ) pTab->eFastLink = 0;
+  }
+  return rc;
+}
+
+/*
 ** A many-to-many link by key alone in one statement (REL_W_LINK_FAST):
 ** the lookups of the owner, the target and an existing link are folded
 ** into the INSERT (relFastLinkOk says why that is safe). SQLITE_OK: the
@@ -923,43 +1001,28 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
                        sqlite_int64 *pRowid, int *pbSkipped){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LINK_FAST);
-  int i, rc, nPrep;
+  int i, rc;
   if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_value(pStmt, 1, pOwner);
   sqlite3_bind_value(pStmt, 2, pKey);
   for(i=p->nTgtCol; i<p->nCol; i++){
     sqlite3_bind_value(pStmt, 3+i-p->nTgtCol, aVal[i]);
   }
-  nPrep = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_REPREPARE, 0);
-  rc = sqlite3_step(pStmt);
+  rc = relFastStep(pTab, REL_W_LINK_FAST, pStmt);
   if( rc==SQLITE_DONE ){
-    i64 iNew = sqlite3_last_insert_rowid(pTab->db);
     int bRow = sqlite3_changes64(pTab->db)>0;
-    sqlite3_reset(pStmt);
     *pbSkipped = !bRow;
-    if( sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_REPREPARE, 0)!=nPrep ){
-      /* The schema changed since relFastLinkOk() said yes (SQLite just
-      ** prepared the INSERT again): a UNIQUE index dropped, say. If it
-      ** now says no, the row may be a second link or have a NULL end:
-      ** take it back, and let the checks one by one decide. */
-      pTab->eFastLink = 0;
-      if( !relFastLinkOk(pTab) && bRow ){
-        rc = relExec(pTab->db, 0, "DELETE FROM \"%w\".\"%w\" WHERE %s"
-                     " = %lld", p->zDb, p->sec.zName, relRowidName(&p->sec),
-                     iNew);
-        if( rc!=SQLITE_OK ){
-          relBaseError(pTab);
-          return relBaseCode(pTab, rc);
-        }
-        return SQLITE_CONSTRAINT;
-      }
-    }
     if( !bRow ) return SQLITE_CONSTRAINT;
-    *pRowid = iNew;
+    *pRowid = sqlite3_last_insert_rowid(pTab->db);
     return SQLITE_OK;
   }
-  rc = sqlite3_reset(pStmt);
-  if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+  /* SQLITE_SCHEMA: the schema changed since relFastLinkOk() said yes (a
+  ** UNIQUE index dropped, say): nothing was written, and the checks one
+  ** by one decide (relFastLinkOk() is asked again on the next link) */
+  if( rc==SQLITE_SCHEMA ){
+    rc = relWriteBaseCheck(pTab);
+    return rc==SQLITE_OK ? SQLITE_CONSTRAINT : rc;
+  }
   rc = relBaseCode(pTab, rc);
   if( (rc & 0xff)==SQLITE_CONSTRAINT ) return SQLITE_CONSTRAINT;
   relBaseError(pTab);
@@ -988,12 +1051,20 @@ static int relLinkChildFast(RelVtab *pTab, sqlite3_value *pOwner, i64 iKey,
   if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_value(pStmt, 1, pOwner);
   sqlite3_bind_int64(pStmt, 2, iKey);
-  rc = relRun(pTab, pStmt);
-  if( rc==SQLITE_OK ){
+  rc = relFastStep(pTab, REL_W_CHILD_FAST, pStmt);
+  if( rc==SQLITE_DONE ){
+    if( sqlite3_total_changes64(pTab->db)!=nTotal ) pTab->bWrote = 1;
     *pbDone = sqlite3_changes64(pTab->db)>0
            || sqlite3_total_changes64(pTab->db)!=nTotal;
+    return SQLITE_OK;
   }
-  return rc;
+  if( rc==SQLITE_SCHEMA ){
+    *pbDone = -1;               /* it did not run: the checks one by one */
+    return relWriteBaseCheck(pTab);
+  }
+  if( rc==SQLITE_OK ) rc = SQLITE_ERROR;
+  relBaseError(pTab);
+  return relBaseCode(pTab, rc);
 }
 
 /*
@@ -1121,11 +1192,11 @@ static int relInsert(
     if( !bValues ){
       int bDone = 0;
       rc = relLinkChildFast(pTab, pOwner, sqlite3_value_int64(pKey), &bDone);
-      if( rc!=SQLITE_OK || bDone ){
-        if( bDone ) *pRowid = sqlite3_value_int64(pKey);
+      if( rc!=SQLITE_OK || bDone>0 ){
+        if( bDone>0 ) *pRowid = sqlite3_value_int64(pKey);
         return rc;
       }
-      bChildTried = 1;
+      bChildTried = bDone==0;
     }
     bValues = 0;
   }
@@ -1872,8 +1943,8 @@ int relUpdate(
   int bWrote;
   int bSame = 1;                  /* UPDATE: the rowid is not changed */
   int rc;
-  if( pTab->zBroken ){
-    relVtabError(pVtab, "%s", pTab->zBroken);
+  if( pTab->zBroken || pTab->zChanged ){
+    relVtabError(pVtab, "%s", pTab->zBroken ? pTab->zBroken : pTab->zChanged);
     return SQLITE_ERROR;
   }
   if( p->bViewonly ){

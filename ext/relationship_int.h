@@ -189,6 +189,12 @@ struct RelVtab {
   int bWrote;                 /* The running xUpdate call has written */
   int eSrcRowid;              /* The source key is the rowid: 1 yes, -1 no,
                               ** 0 not worked out yet (rel_write.c) */
+  char *azBaseSql[3];         /* CREATE TABLE text of the source, target and
+                              ** association table as read (relBaseCheck) */
+  sqlite3_stmt *pBaseSql;     /* Reads that text now; kept */
+  char *zChanged;             /* A base table created anew since: every use
+                              ** fails with this message */
+  int bBaseOk;                /* Checked since the running write began */
 };
 
 /* One link: column zCol of table zChild, referring to key zKey (NULL:
@@ -286,6 +292,7 @@ char *relOwnerExpr(RelDecl *p);
 int relOrderIsKey(RelDecl *p, int i);
 void relOrderAppend(sqlite3_str *pStr, RelDecl *p, int i);
 char *relRowidExpr(RelDecl *p);
+int relBaseCheck(RelVtab *pTab);
 
 /**** Interface to code in rel_write.c ****/
 void relWriteRelease(RelVtab *pTab);

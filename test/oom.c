@@ -679,6 +679,24 @@ static const struct Scenario {
     "SELECT count(*) FROM parent_children, left_items;"
     "DROP TABLE assoc;",
     "SELECT rel_diagram()" },
+  /* a base table dropped and created again on the connection: refused
+  ** (relBaseCheck), or, with the same CREATE TABLE text, used */
+  { "recreated-write", PC_SCHEMA PC_DECL
+    "INSERT INTO parent_children(owner, name) VALUES (1, 'a');"
+    "DROP TABLE child; CREATE TABLE child(id TEXT PRIMARY KEY, name TEXT,"
+    "  parent_id INTEGER REFERENCES parent(id));",
+    "INSERT INTO parent_children(owner, name) VALUES (1, 'b')" },
+  { "recreated-read", PC_SCHEMA PC_DECL
+    "SELECT count(*) FROM parent_children;"
+    "DROP TABLE child; CREATE TABLE child(id TEXT PRIMARY KEY, name TEXT,"
+    "  parent_id INTEGER REFERENCES parent(id));",
+    "SELECT * FROM parent_children(1)" },
+  { "recreated-same", PC_SCHEMA PC_DECL
+    "INSERT INTO parent_children(owner, id) VALUES (1, 4);"
+    "DROP TABLE child; CREATE TABLE child(id INTEGER PRIMARY KEY, name TEXT,"
+    "  parent_id INTEGER REFERENCES parent(id));"
+    "INSERT INTO child VALUES (5, 'c5', NULL);",
+    "INSERT INTO parent_children(owner, id) VALUES (2, 5), (3, 6)" },
 };
 #define NSCENARIO ((int)(sizeof(aScenario)/sizeof(aScenario[0])))
 
