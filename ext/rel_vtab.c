@@ -499,9 +499,14 @@ int relBaseCheck(RelVtab *pTab){
       if( z==0 ? zWas!=0 : (zWas==0 || strcmp(z, zWas)!=0) ){
         const char *zName = i==0 ? p->src.zName
                           : i==1 ? p->tgt.zName : p->sec.zName;
-        pTab->zChanged = sqlite3_mprintf("relationship %s: table %s was"
-            " dropped%s since this connection read it; open the connection"
-            " again", p->zName, zName, z ? " and created again" : "");
+        /* gone (the statements that do not name it still prepare): as a
+        ** new connection says of the broken declaration (relDeclRead) */
+        pTab->zChanged = z ? sqlite3_mprintf("relationship %s: table %s was"
+            " dropped and created again since this connection read it; open"
+            " the connection again", p->zName, zName)
+          : sqlite3_mprintf("relationship %s: no table %s in schema %s; DROP"
+            " TABLE %s and declare it again", p->zName, zName, p->zDb,
+            p->zName);
         if( pTab->zChanged==0 ){
           sqlite3_reset(pTab->pBaseSql);
           relVtabError(&pTab->base, "relationship %s: out of memory",
