@@ -104,6 +104,8 @@ struct JsonRel {
                           ** rows, and for a level of one (HOW IT WORKS) */
   sqlite3_stmt *apStmt[2];/* ... each prepared on first use */
   unsigned char *aRev;    /* aRev[j]: relationship j is this one's reverse */
+  char *zBroken;          /* A declaration that no longer reads (only
+                          ** zName and zSrc are set): its message */
 };
 
 /* What a call works out before reading (kept between calls: see above). */
@@ -428,23 +430,34 @@ static void jsonRelsFree(JsonRel *aRel, int nRel){
     sqlite3_free(pRel->zMember);
     jsonFreeStrings(pRel->azKey, pRel->nCol);
     sqlite3_free(pRel->aRev);
+    sqlite3_free(pRel->zBroken);
   }
   sqlite3_free(aRel);
 }
 
 /*
 ** Copy what rel_json() needs of the nDecl declarations aDecl into
-** *paRel. Returns an SQLite code.
+** *paRel, followed by the nBroken declarations aBroken that no longer
+** read: a level whose table is the source of one fails with its message,
+** as every use of it does, rather than leave the member out. Returns an
+** SQLite code.
 */
-static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel,
-                        int *pbPins){
+static int jsonRelsFrom(RelDecl **aDecl, int nDecl, RelBroken *aBroken,
+                        int nBroken, JsonRel **paRel, int *pbPins){
   JsonRel *aRel;
   int i, j, k, rc = SQLITE_OK;
   *paRel = 0;
   *pbPins = 0;
-  if( nDecl==0 ) return SQLITE_OK;
-  aRel = relMallocZero(sizeof(JsonRel)*nDecl);
+  if( nDecl+nBroken==0 ) return SQLITE_OK;
+  aRel = relMallocZero(sizeof(JsonRel)*(nDecl+nBroken));
   if( aRel==0 ) return SQLITE_NOMEM;
+  for(i=0; rc==SQLITE_OK && i<nBroken; i++){
+    JsonRel *pRel = &aRel[nDecl+i];
+    pRel->zName = relStrdup(aBroken[i].zName);
+    pRel->zSrc = relStrdup(aBroken[i].zSource);
+    pRel->zBroken = sqlite3_mprintf("rel_json: %s", aBroken[i].zErr);
+    if( !pRel->zName || !pRel->zSrc || !pRel->zBroken ) rc = SQLITE_NOMEM;
+  }
   for(i=0; rc==SQLITE_OK && i<nDecl; i++){
     RelDecl *p = aDecl[i];
     JsonRel *pRel = &aRel[i];
@@ -470,7 +483,7 @@ static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel,
     }
     pRel->azSql[0] = jsonSql(p, 0);
     pRel->azSql[1] = jsonSql(p, 1);
-    pRel->aRev = relMallocZero(nDecl);
+    pRel->aRev = relMallocZero(nDecl+nBroken);
     if( pRel->aRev ){
       for(j=0; j<nDecl; j++) pRel->aRev[j] = (u8)jsonIsReverse(p, aDecl[j]);
     }
@@ -493,7 +506,7 @@ static int jsonRelsFrom(RelDecl **aDecl, int nDecl, JsonRel **paRel,
     }
   }
   if( rc!=SQLITE_OK ){
-    jsonRelsFree(aRel, nDecl);
+    jsonRelsFree(aRel, nDecl+nBroken);
     return rc;
   }
   *paRel = aRel;
@@ -539,6 +552,11 @@ static int jsonEmbed(JsonCtx *pCtx, const char *zTable, int iVia,
     JsonNode *aNode = 0;
     int nNode = 0, nAlloc = 0, iNode, bRow;
     if( sqlite3_stricmp(p->zSrc, zTable)!=0 ) continue;
+    if( p->zBroken ){
+      pCtx->zErr = sqlite3_mprintf("%s", p->zBroken);
+      rc = pCtx->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
     if( iVia>=0 && pCtx->aRel[iVia].aRev[i] ) continue;
     if( p->bClash ){
       /* the object would have the member twice */
@@ -835,17 +853,21 @@ static int jsonCacheNew(RelGlobal *pGlobal, const char *zName,
 static int jsonCacheRels(RelGlobal *pGlobal, JsonCache *pCache,
                          char **pzErr){
   RelDecl **aDecl = 0;
-  int nDecl = 0, rc;
+  RelBroken *aBroken = 0;
+  int nDecl = 0, nBroken = 0, rc;
   if( pCache->bRels ) return SQLITE_OK;
-  rc = relListDecls(pGlobal, pCache->zDb, 0, &aDecl, &nDecl, pzErr);
+  rc = relListDeclsBroken(pGlobal, pCache->zDb, &aDecl, &nDecl, &aBroken,
+                          &nBroken, pzErr);
   if( rc==SQLITE_OK ){
-    rc = jsonRelsFrom(aDecl, nDecl, &pCache->aRel, &pCache->bPins);
+    rc = jsonRelsFrom(aDecl, nDecl, aBroken, nBroken, &pCache->aRel,
+                      &pCache->bPins);
   }
   if( rc==SQLITE_OK ){
-    pCache->nRel = nDecl;
+    pCache->nRel = nDecl+nBroken;
     pCache->bRels = 1;
   }
   sqlite3_free(aDecl);
+  relBrokenFree(aBroken, nBroken);
   return rc;
 }
 

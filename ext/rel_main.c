@@ -293,6 +293,16 @@ static int relFindDeclSql(
           return rc;
         }
         if( !bCurrent ) continue;
+        /* its base tables are still the ones it was read from (a table
+        ** dropped, or dropped and created again, on this connection since
+        ** fails it as every use of the relationship table) */
+        rc = relBaseCheck(p);
+        if( rc!=SQLITE_OK ){
+          sqlite3_free(*pzErr);
+          *pzErr = p->base.zErrMsg;     /* set by relBaseCheck: taken */
+          p->base.zErrMsg = 0;
+          return *pzErr ? rc : SQLITE_NOMEM;
+        }
         *ppDecl = p->pDecl;
         return SQLITE_OK;
       }
@@ -333,9 +343,74 @@ static int relFindDeclSql(
 ** zSkip (which may be NULL). *papDecl is an array from sqlite3_malloc64()
 ** that the caller frees; the declarations in it belong to their tables.
 */
+static int relListDeclsAll(RelGlobal*, const char*, const char*,
+                           RelDecl***, int*, RelBroken**, int*, char**);
 int relListDecls(
   RelGlobal *pGlobal, const char *zDb, const char *zSkip,
   RelDecl ***papDecl, int *pnDecl, char **pzErr
+){
+  return relListDeclsAll(pGlobal, zDb, zSkip, papDecl, pnDecl, 0, 0, pzErr);
+}
+
+/*
+** relListDecls() of every relationship table of schema zDb, and in
+** *paBroken (*pnBroken entries, freed by relBrokenFree) those whose
+** declaration no longer reads: the message each use of them gives, and
+** the source table each names first.
+*/
+int relListDeclsBroken(
+  RelGlobal *pGlobal, const char *zDb, RelDecl ***papDecl, int *pnDecl,
+  RelBroken **paBroken, int *pnBroken, char **pzErr
+){
+  return relListDeclsAll(pGlobal, zDb, 0, papDecl, pnDecl, paBroken,
+                         pnBroken, pzErr);
+}
+
+void relBrokenFree(RelBroken *aBroken, int nBroken){
+  int i;
+  for(i=0; i<nBroken; i++){
+    sqlite3_free(aBroken[i].zName);
+    sqlite3_free(aBroken[i].zSource);
+    sqlite3_free(aBroken[i].zErr);
+  }
+  sqlite3_free(aBroken);
+}
+
+static int relSplitArgs(const char*, int*, int*, char***);
+
+/*
+** Add broken declaration zName (CREATE VIRTUAL TABLE text zSql, message
+** zErr, which is taken over) to *paBroken. Returns SQLITE_OK or
+** SQLITE_NOMEM.
+*/
+static int relBrokenAdd(RelBroken **paBroken, int *pnBroken,
+                        const char *zName, const char *zSql, char *zErr){
+  RelBroken *aNew;
+  char **azArg = 0;
+  int nArg = 0, bRel = 0;
+  int rc = relSplitArgs(zSql, &bRel, &nArg, &azArg);
+  aNew = rc==SQLITE_OK ? sqlite3_realloc64(*paBroken,
+                                 sizeof(RelBroken)*(*pnBroken+1)) : 0;
+  if( aNew==0 ){
+    sqlite3_free(azArg);
+    sqlite3_free(zErr);
+    return SQLITE_NOMEM;
+  }
+  *paBroken = aNew;
+  aNew += (*pnBroken)++;
+  if( nArg>0 ) relDequote(azArg[0]);
+  aNew->zName = relStrdup(zName);
+  aNew->zSource = relStrdup(nArg>0 ? azArg[0] : "");
+  aNew->zErr = zErr;
+  sqlite3_free(azArg);
+  return aNew->zName && aNew->zSource && aNew->zErr ? SQLITE_OK
+                                                    : SQLITE_NOMEM;
+}
+
+static int relListDeclsAll(
+  RelGlobal *pGlobal, const char *zDb, const char *zSkip,
+  RelDecl ***papDecl, int *pnDecl, RelBroken **paBroken, int *pnBroken,
+  char **pzErr
 ){
   sqlite3_stmt *pStmt = 0;
   RelDecl **aDecl = 0;
@@ -343,6 +418,10 @@ int relListDecls(
   int rc;
   *papDecl = 0;
   *pnDecl = 0;
+  if( paBroken ){
+    *paBroken = 0;
+    *pnBroken = 0;
+  }
   rc = relPrepare(pGlobal->db, &pStmt,
       "SELECT name, sql FROM \"%w\".sqlite_schema WHERE type='table'"
       " AND sql LIKE 'CREATE VIRTUAL TABLE%%USING%%relationship%%'"
@@ -364,16 +443,20 @@ int relListDecls(
     }
     /* the row says what the table's declaration is: no look-up of it */
     rc = relFindDeclSql(pGlobal, zDb, zName, zSql, &pDecl, pzErr);
-    sqlite3_free(zName);
-    sqlite3_free(zSql);
     if( rc==SQLITE_ERROR ){
       /* a declaration the schema no longer fits: every use of it says
-      ** so; it is not in the list */
-      sqlite3_free(*pzErr);
+      ** so; it is not in the list (but in *paBroken) */
+      if( paBroken ){
+        rc = relBrokenAdd(paBroken, pnBroken, zName, zSql, *pzErr);
+      }else{
+        sqlite3_free(*pzErr);
+        rc = SQLITE_OK;
+      }
       *pzErr = 0;
-      rc = SQLITE_OK;
       pDecl = 0;
     }
+    sqlite3_free(zName);
+    sqlite3_free(zSql);
     if( rc==SQLITE_OK && pDecl ){
       RelDecl **aNew = sqlite3_realloc64(aDecl, sizeof(RelDecl*)*(nDecl+1));
       if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
@@ -385,6 +468,11 @@ int relListDecls(
   else sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ){
     sqlite3_free(aDecl);
+    if( paBroken ){
+      relBrokenFree(*paBroken, *pnBroken);
+      *paBroken = 0;
+      *pnBroken = 0;
+    }
     return rc;
   }
   *papDecl = aDecl;

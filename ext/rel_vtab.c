@@ -496,17 +496,23 @@ int relBaseCheck(RelVtab *pTab){
                      p->zName);
         return SQLITE_NOMEM;
       }
-      if( z==0 ? zWas!=0 : (zWas==0 || strcmp(z, zWas)!=0) ){
+      if( z==0 && zWas!=0 ){
+        /* gone (the statements that do not name it still prepare): as a
+        ** new connection says of the broken declaration (relDeclRead).
+        ** Not for good: it may be created again */
+        sqlite3_reset(pTab->pBaseSql);
+        relVtabError(&pTab->base, "relationship %s: no table %s in schema"
+            " %s; DROP TABLE %s and declare it again", p->zName,
+            i==0 ? p->src.zName : i==1 ? p->tgt.zName : p->sec.zName,
+            p->zDb, p->zName);
+        return SQLITE_ERROR;
+      }
+      if( z!=0 && (zWas==0 || strcmp(z, zWas)!=0) ){
         const char *zName = i==0 ? p->src.zName
                           : i==1 ? p->tgt.zName : p->sec.zName;
-        /* gone (the statements that do not name it still prepare): as a
-        ** new connection says of the broken declaration (relDeclRead) */
-        pTab->zChanged = z ? sqlite3_mprintf("relationship %s: table %s was"
+        pTab->zChanged = sqlite3_mprintf("relationship %s: table %s was"
             " dropped and created again since this connection read it; open"
-            " the connection again", p->zName, zName)
-          : sqlite3_mprintf("relationship %s: no table %s in schema %s; DROP"
-            " TABLE %s and declare it again", p->zName, zName, p->zDb,
-            p->zName);
+            " the connection again", p->zName, zName);
         if( pTab->zChanged==0 ){
           sqlite3_reset(pTab->pBaseSql);
           relVtabError(&pTab->base, "relationship %s: out of memory",
@@ -1348,7 +1354,10 @@ static int relFirst(RelCursor *pCur){
    && sqlite3_stmt_status(pCur->pStmt, SQLITE_STMTSTATUS_REPREPARE, 1)>0 ){
     rc = relBaseCheck((RelVtab*)pCur->base.pVtab);
     if( rc!=SQLITE_OK ){
-      sqlite3_reset(pCur->pStmt);
+      /* not kept: the next use prepares it afresh, and checks again */
+      sqlite3_finalize(pCur->pStmt);
+      pCur->pStmt = 0;
+      pCur->pRead = 0;
       pCur->bEof = 1;
     }
   }

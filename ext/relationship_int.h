@@ -241,8 +241,19 @@ int relSchemaSql(sqlite3 *db, const char *zDb, const char *zName,
 void relUnregister(RelGlobal *pGlobal, RelVtab *p);
 int relFindDecl(RelGlobal *pGlobal, const char *zDb, const char *zName,
                 RelDecl **ppDecl, char **pzErr);
+/* A relationship table whose declaration no longer reads (relListDecls) */
+typedef struct RelBroken RelBroken;
+struct RelBroken {
+  char *zName;        /* The relationship table */
+  char *zSource;      /* Its first argument, the source table */
+  char *zErr;         /* What every use of it says */
+};
 int relListDecls(RelGlobal *pGlobal, const char *zDb, const char *zSkip,
                  RelDecl ***papDecl, int *pnDecl, char **pzErr);
+int relListDeclsBroken(RelGlobal *pGlobal, const char *zDb,
+                       RelDecl ***papDecl, int *pnDecl,
+                       RelBroken **paBroken, int *pnBroken, char **pzErr);
+void relBrokenFree(RelBroken *aBroken, int nBroken);
 int relDeclRead(sqlite3 *db, const char *zDb, const char *zName,
                 const char *zSql, RelDecl **ppDecl, char **pzErr);
 int relDeclMayLink(const char *zSql, const char *zChild,

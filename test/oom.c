@@ -532,6 +532,13 @@ static const struct Scenario {
     "SELECT rel_json('parent', 1, 2), rel_json('left', 1, 2);",
     "SELECT rel_json('parent', 2, 2), rel_json('left', 1, 2),"
     " rel_json('child', 1)" },
+  /* a relationship of the table whose target was dropped: the
+  ** declaration's message, on this connection and on a new one */
+  { "json-broken", JSON_DECL
+    "SELECT rel_json('parent', 1); DROP TABLE child;",
+    "SELECT rel_json('parent', 1)" },
+  { "json-broken-reopen", JSON_DECL "DROP TABLE child;",
+    "SELECT rel_json('parent', 1)", 1 },
   /* rowid columns */
   { "rowidcol-declare", RC_SCHEMA,
     "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child,"
