@@ -400,10 +400,10 @@ static void relVtabFree(RelVtab *pTab){
     sqlite3_free(pTab->azDynSql[i]);
   }
   relAddrFree(pTab);
+  sqlite3_finalize(pTab->pBaseSql);   /* (bound to names of pDecl) */
   relDeclFree(pTab->pDecl);
   for(i=0; i<4; i++) sqlite3_free(pTab->azGone[i]);
   for(i=0; i<3; i++) sqlite3_free(pTab->azBaseSql[i]);
-  sqlite3_finalize(pTab->pBaseSql);
   sqlite3_free(pTab->zChanged);
   sqlite3_free(pTab->zSchemaSql);
   sqlite3_free(pTab->zBroken);

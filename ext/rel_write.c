@@ -928,12 +928,18 @@ static int relSetColumns(
 ** association columns NOT NULL (a missing owner or target gives NULL) and
 ** a UNIQUE index (or PRIMARY KEY) on exactly those two columns (a link
 ** made twice). Not symmetric (a link is stored either way round), not
-** WITHOUT ROWID. Worked out once per table (pTab->eFastLink), and again
-** when a schema change made SQLite prepare the INSERT anew (relLinkFast).
+** WITHOUT ROWID. Worked out once per table (pTab->eFastLink), and a yes
+** again whenever the INSERT is to be prepared: the first time, and after
+** a schema change stopped it (relFastStep). (A yes worked out before the
+** INSERT was first prepared held through a DROP INDEX in between: the
+** links then made twice were stored twice, fastlink.test 4.5.)
 */
 static int relFastLinkOk(RelVtab *pTab){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt = 0;
+  if( pTab->eFastLink>0 && pTab->aWrite[REL_W_LINK_FAST]==0 ){
+    pTab->eFastLink = 0;
+  }
   if( pTab->eFastLink ) return pTab->eFastLink>0;
   pTab->eFastLink = -1;
   if( p->eKind!=REL_MANY_TO_MANY || p->bSymmetric || p->sec.bWithoutRowid ){
@@ -980,6 +986,7 @@ static int relFastStep(RelVtab *pTab, int iStmt, sqlite3_stmt *pStmt){
     if( pTab->aWrite[iStmt]==pStmt ){
       sqlite3_finalize(pStmt);
       pTab->aWrite[iStmt] = 0;
+      pTab->mStmtDrop &= ~(1u<<iStmt);
     }
     if( iStmt==REL_W_LINK_FAST ) pTab->eFastLink = 0;
   }
@@ -1018,7 +1025,8 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
   }
   /* SQLITE_SCHEMA: the schema changed since relFastLinkOk() said yes (a
   ** UNIQUE index dropped, say): nothing was written, and the checks one
-  ** by one decide (relFastLinkOk() is asked again on the next link) */
+  ** by one decide (relFastLinkOk() is asked again before the INSERT is
+  ** prepared again) */
   if( rc==SQLITE_SCHEMA ){
     rc = relWriteBaseCheck(pTab);
     return rc==SQLITE_OK ? SQLITE_CONSTRAINT : rc;
