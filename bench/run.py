@@ -11,6 +11,7 @@ CPU-time medians of alternating runs of bench/orm.py. Scale: bench/bench
 in a file database of 10^4 .. 10^7 links.
 """
 import os, re, subprocess, sys, statistics, tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(TOP, "build")
@@ -21,6 +22,10 @@ ONLY = None
 if "--only" in sys.argv:
     ONLY = set(sys.argv[sys.argv.index("--only") + 1].split(","))
 SCALE = 1 if QUICK else 10
+# callgrind runs count instructions, which other processes do not change:
+# they run BENCH_JOBS at a time (default: one per core); the CPU-timed runs
+# (closure CPU, ORM, scale) run after them, one at a time
+JOBS = max(1, int(os.environ.get("BENCH_JOBS") or os.cpu_count() or 1))
 rows = []
 
 
@@ -76,14 +81,19 @@ STATE_CHECKED = ("o2m_link", "o2m_unlink", "cascade_delete", "set_null",
                  "subtree_delete")
 
 
-def compare_ir(name, work, refvariant="ref", per=None):
+def compare_ir(name, work, refvariant="ref", pending=None):
+    """Emit one Ir comparison; pending: its two callgrind runs, started."""
     if ONLY and name not in ONLY:
         return None
-    ours = callgrind(work, "ours")
+    if pending:
+        ours, ref = pending[0].result(), pending[1].result()
+    else:
+        ours, ref = callgrind(work, "ours"), None
     if "na" in ours:
         emit(name, "n/a", "n/a", "Ir", ours["na"])
         return None
-    ref = callgrind(work, refvariant)
+    if ref is None:
+        ref = callgrind(work, refvariant)
     note = ""
     if ours.get("check") != ref.get("check") or ours.get("rows") != ref.get("rows"):
         if work.startswith(("read", "closure", "json")):
@@ -98,39 +108,65 @@ def cpu_median(work, variant, runs=5):
     return statistics.median(driver(work, variant, SCALE)["cpu_ns"] for _ in range(runs))
 
 
-def sql_comparisons():
-    r = compare_ir("read_lookup", "read_lookup")
-    if r:
-        ours, ref = r
-        n, calls = ours["rows"], 1000 * SCALE
-        # overhead per row and per call, as the instructions over the
-        # reference spread on rows (join: no per-call part) and calls
-        extra = ours["ir"] - ref["ir"]
-        emit("read_lookup_extra_per_call", extra / calls, 0, "Ir", "(ours-ref)/calls, 10 rows a call")
-    r = compare_ir("read_join", "read_join")
-    if r:
-        ours, ref = r
-        emit("read_join_extra_per_row", (ours["ir"] - ref["ir"]) / ours["rows"], 0, "Ir", "(ours-ref)/rows")
-    compare_ir("read_m2m", "read_m2m")
-    compare_ir("link", "link")
-    compare_ir("unlink", "unlink")
-    compare_ir("create_link", "create_link")
-    compare_ir("cleanup_vs_handwritten", "cleanup", "ref")
-    compare_ir("cleanup_vs_fk", "cleanup", "fk")
+# (row name, workload, reference variant) of every Ir comparison, in order
+IR_ROWS = [
+    ("read_lookup", "read_lookup", "ref"),
+    ("read_join", "read_join", "ref"),
+    ("read_m2m", "read_m2m", "ref"),
+    ("link", "link", "ref"),
+    ("unlink", "unlink", "ref"),
+    ("create_link", "create_link", "ref"),
+    ("cleanup_vs_handwritten", "cleanup", "ref"),
+    ("cleanup_vs_fk", "cleanup", "fk"),
     # one-to-many and many-to-one, cascades: no budgets in the issue
-    compare_ir("o2m_link", "o2m_link")
-    compare_ir("o2m_unlink", "o2m_unlink")
-    compare_ir("read_m2o", "read_m2o")
-    compare_ir("cascade_delete_vs_handwritten", "cascade_delete", "ref")
-    compare_ir("cascade_delete_vs_fk", "cascade_delete", "fk")
-    compare_ir("set_null_vs_handwritten", "set_null", "ref")
-    compare_ir("set_null_vs_fk", "set_null", "fk")
-    compare_ir("subtree_delete_vs_handwritten", "subtree_delete", "ref")
-    compare_ir("subtree_delete_vs_fk", "subtree_delete", "fk")
-    compare_ir("json_all_rows", "json_all_rows")
-    compare_ir("closure_join_ir", "closure_join")
+    ("o2m_link", "o2m_link", "ref"),
+    ("o2m_unlink", "o2m_unlink", "ref"),
+    ("read_m2o", "read_m2o", "ref"),
+    ("cascade_delete_vs_handwritten", "cascade_delete", "ref"),
+    ("cascade_delete_vs_fk", "cascade_delete", "fk"),
+    ("set_null_vs_handwritten", "set_null", "ref"),
+    ("set_null_vs_fk", "set_null", "fk"),
+    ("subtree_delete_vs_handwritten", "subtree_delete", "ref"),
+    ("subtree_delete_vs_fk", "subtree_delete", "fk"),
+    ("json_all_rows", "json_all_rows", "ref"),
+    ("closure_join_ir", "closure_join", "ref"),
+    ("closure_tree_ir", "closure_tree", "ref"),
+    ("closure_graph_ir", "closure_graph", "ref"),
+]
+
+
+def sql_comparisons():
+    # every callgrind run first, JOBS at a time (the "ours" run of a
+    # workload is shared by the rows that compare it with two references)
+    pool = ThreadPoolExecutor(max_workers=JOBS)
+    runs = {}
+    pending = {}
+    for name, work, refv in IR_ROWS:
+        if ONLY and name not in ONLY:
+            continue
+        for v in ("ours", refv):
+            if (work, v) not in runs:
+                runs[(work, v)] = pool.submit(callgrind, work, v)
+        pending[name] = (runs[(work, "ours")], runs[(work, refv)])
+    ir = {}
+    for name, work, refv in IR_ROWS:
+        if name not in pending:
+            continue
+        r = ir[name] = compare_ir(name, work, refv, pending[name])
+        # overhead per call and per row, as the instructions over the
+        # reference spread on calls (lookup) and rows (join: no per-call part)
+        if r and name == "read_lookup":
+            ours, ref = r
+            emit("read_lookup_extra_per_call", (ours["ir"] - ref["ir"]) / (1000 * SCALE), 0, "Ir",
+                 "(ours-ref)/calls, 10 rows a call")
+        if r and name == "read_join":
+            ours, ref = r
+            emit("read_join_extra_per_row", (ours["ir"] - ref["ir"]) / ours["rows"], 0, "Ir",
+                 "(ours-ref)/rows")
+    pool.shutdown()
+    # CPU time: alone, after the callgrind runs
     for shape in ("tree", "graph"):
-        r = compare_ir("closure_%s_ir" % shape, "closure_" + shape)
+        r = ir.get("closure_%s_ir" % shape)
         name = "closure_%s_cpu" % shape
         if ONLY and name not in ONLY:
             continue
