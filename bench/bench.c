@@ -11,7 +11,9 @@
 **             json_all_rows
 **             scale_gen scale_read
 **   VARIANT   ours | ref | fk (cleanup, cascade_delete, set_null,
-**             subtree_delete)
+**             subtree_delete) | forward (read_lookup, read_join, read_m2m,
+**             link, unlink, create_link: a plain forwarding virtual
+**             table, as the issue measured its budgets against)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
 **             (scale_gen / scale_read: the number of links)
 **
@@ -60,6 +62,7 @@ static sqlite3_stmt *prep(const char *zSql){
   return p;
 }
 static int isOurs(void){ return strcmp(zVariant, "ours")==0; }
+static int isForward(void){ return strcmp(zVariant, "forward")==0; }
 
 /* A tiny seeded generator (xorshift64*), so every run is the same work. */
 static unsigned long long rngState = 88172645463325252ULL;
@@ -205,6 +208,185 @@ static void genManyToMany(int bLinks, int bDeclare, int bFk){
 static int linkRight(int l, int k){ return (l*37 + k*1009) % nRight + 1; }
 
 /*------------------------------------------------------------------------
+** Variant "forward" of the reads, link, unlink and create_link: the plain
+** forwarding virtual table the issue measured its budgets against, "fwd",
+** which does nothing but forward (no check a relationship table owes).
+** One kept statement a plan; xColumn hands on the inner value
+** (sqlite3_result_value of sqlite3_column_value); xUpdate runs the
+** hand-written INSERT or DELETE, with none of the checks a relationship
+** table owes (an owner or target that does not exist, a link made twice).
+** The table's columns are those of the inner SELECTs, in order, with the
+** hidden owner last; the inner SELECTs give the rowid after them.
+*/
+typedef struct FwdSpec FwdSpec;
+struct FwdSpec {
+  const char *zSchema;    /* its CREATE TABLE */
+  int nCol;               /* columns, the owner (last, HIDDEN) included */
+  int iKey;               /* the target key's column */
+  const char *zByOwner;   /* SELECT <columns>, <rowid> ... WHERE owner = ?1 */
+  const char *zByKey;     /* ... AND key = ?2 */
+  const char *zLink;      /* INSERT the link (?1 owner, ?2 key) */
+  const char *zNew;       /* INSERT a target row (?1 its name, column 1) */
+  const char *zUnlink;    /* DELETE the link whose rowid is ?1 */
+};
+static FwdSpec fwd;
+typedef struct Fwd Fwd;
+struct Fwd { sqlite3_vtab base; sqlite3_stmt *ap[5]; };
+typedef struct FwdCur FwdCur;
+struct FwdCur { sqlite3_vtab_cursor base; sqlite3_stmt *p; int bEof; };
+
+static int fwdConnect(sqlite3 *h, void *pAux, int argc,
+                      const char *const *argv, sqlite3_vtab **pp, char **pzErr){
+  Fwd *t;
+  int rc = sqlite3_declare_vtab(h, fwd.zSchema);
+  (void)pAux; (void)argc; (void)argv; (void)pzErr;
+  if( rc ) return rc;
+  t = sqlite3_malloc(sizeof(*t));
+  if( t==0 ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof(*t));
+  *pp = &t->base;
+  return SQLITE_OK;
+}
+static int fwdDisconnect(sqlite3_vtab *v){
+  Fwd *t = (Fwd*)v;
+  int i;
+  for(i=0; i<5; i++) sqlite3_finalize(t->ap[i]);
+  sqlite3_free(t);
+  return SQLITE_OK;
+}
+/* statement i of the table (0 by owner, 1 by key, 2 link, 3 new, 4 unlink),
+** prepared on first use and kept, reset */
+static sqlite3_stmt *fwdStmt(Fwd *t, int i){
+  const char *az[5];
+  az[0] = fwd.zByOwner; az[1] = fwd.zByKey; az[2] = fwd.zLink;
+  az[3] = fwd.zNew; az[4] = fwd.zUnlink;
+  if( t->ap[i]==0 ) t->ap[i] = prep(az[i]);
+  else sqlite3_reset(t->ap[i]);
+  return t->ap[i];
+}
+static int fwdBestIndex(sqlite3_vtab *v, sqlite3_index_info *p){
+  int i, iOwner = -1, iKey = -1;
+  (void)v;
+  for(i=0; i<p->nConstraint; i++){
+    if( !p->aConstraint[i].usable
+     || p->aConstraint[i].op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( p->aConstraint[i].iColumn==fwd.nCol-1 ) iOwner = i;
+    if( p->aConstraint[i].iColumn==fwd.iKey ) iKey = i;
+  }
+  if( iOwner<0 ){ p->estimatedCost = 1e12; return SQLITE_OK; }
+  p->aConstraintUsage[iOwner].argvIndex = 1;
+  p->aConstraintUsage[iOwner].omit = 1;
+  p->idxNum = 1;
+  p->estimatedCost = 10;
+  p->estimatedRows = 10;
+  if( iKey>=0 ){
+    p->aConstraintUsage[iKey].argvIndex = 2;
+    p->aConstraintUsage[iKey].omit = 1;
+    p->idxNum = 2;
+    p->estimatedCost = 1;
+    p->estimatedRows = 1;
+    p->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+  }
+  return SQLITE_OK;
+}
+static int fwdOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
+  FwdCur *c = sqlite3_malloc(sizeof(*c));
+  (void)v;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  c->bEof = 1;
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+static int fwdClose(sqlite3_vtab_cursor *cur){
+  FwdCur *c = (FwdCur*)cur;
+  if( c->p ) sqlite3_reset(c->p);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+static int fwdNext(sqlite3_vtab_cursor *cur){
+  FwdCur *c = (FwdCur*)cur;
+  int rc = sqlite3_step(c->p);
+  c->bEof = rc!=SQLITE_ROW;
+  return rc==SQLITE_ROW || rc==SQLITE_DONE ? SQLITE_OK : sqlite3_reset(c->p);
+}
+static int fwdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                     int argc, sqlite3_value **argv){
+  FwdCur *c = (FwdCur*)cur;
+  int i;
+  (void)idxStr;
+  if( idxNum==0 ){ c->bEof = 1; return SQLITE_OK; }
+  c->p = fwdStmt((Fwd*)cur->pVtab, idxNum-1);
+  for(i=0; i<argc; i++) sqlite3_bind_value(c->p, i+1, argv[i]);
+  return fwdNext(cur);
+}
+static int fwdEof(sqlite3_vtab_cursor *cur){ return ((FwdCur*)cur)->bEof; }
+static int fwdColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  sqlite3_result_value(ctx, sqlite3_column_value(((FwdCur*)cur)->p, i));
+  return SQLITE_OK;
+}
+static int fwdRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
+  *pRowid = sqlite3_column_int64(((FwdCur*)cur)->p, fwd.nCol);
+  return SQLITE_OK;
+}
+static int fwdRun(sqlite3_stmt *p){
+  int rc = sqlite3_step(p);
+  return rc==SQLITE_DONE ? SQLITE_OK : sqlite3_reset(p);
+}
+static int fwdUpdate(sqlite3_vtab *v, int argc, sqlite3_value **argv,
+                     sqlite3_int64 *pRowid){
+  Fwd *t = (Fwd*)v;
+  sqlite3_stmt *p;
+  int rc;
+  if( argc==1 ){
+    p = fwdStmt(t, 4);
+    sqlite3_bind_value(p, 1, argv[0]);
+    return fwdRun(p);
+  }
+  if( sqlite3_value_type(argv[2+fwd.iKey])==SQLITE_NULL ){
+    p = fwdStmt(t, 3);
+    sqlite3_bind_value(p, 1, argv[2+1]);
+    if( (rc = fwdRun(p))!=SQLITE_OK ) return rc;
+    p = fwdStmt(t, 2);
+    sqlite3_bind_value(p, 1, argv[2+fwd.nCol-1]);
+    sqlite3_bind_int64(p, 2, sqlite3_last_insert_rowid(db));
+  }else{
+    p = fwdStmt(t, 2);
+    sqlite3_bind_value(p, 1, argv[2+fwd.nCol-1]);
+    sqlite3_bind_value(p, 2, argv[2+fwd.iKey]);
+  }
+  rc = fwdRun(p);
+  *pRowid = sqlite3_last_insert_rowid(db);
+  return rc;
+}
+static sqlite3_module fwdModule = {
+  0, fwdConnect, fwdConnect, fwdBestIndex, fwdDisconnect, fwdDisconnect,
+  fwdOpen, fwdClose, fwdFilter, fwdNext, fwdEof, fwdColumn, fwdRowid,
+  fwdUpdate, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+/* one-to-many: child's columns; many-to-many: right's */
+static void fwdDeclare(int bM2m){
+  static const FwdSpec o2m = {
+    "CREATE TABLE x(id INTEGER, name TEXT, parent_id INTEGER, owner HIDDEN)",
+    4, 0,
+    "SELECT id, name, parent_id, parent_id, id FROM child WHERE parent_id = ?1",
+    0, 0, 0, 0 };
+  static const FwdSpec m2m = {
+    "CREATE TABLE x(id INTEGER, name TEXT, owner HIDDEN)", 3, 0,
+    "SELECT r.id, r.name, a.left_id, a.rowid FROM association a"
+    " JOIN \"right\" r ON r.id = a.right_id WHERE a.left_id = ?1",
+    /* (an unlink's, which reads no column) */
+    "SELECT NULL, NULL, a.left_id, a.rowid FROM association a"
+    " WHERE a.left_id = ?1 AND a.right_id = ?2",
+    "INSERT INTO association(left_id, right_id) VALUES (?1, ?2)",
+    "INSERT INTO \"right\"(name) VALUES (?1)",
+    "DELETE FROM association WHERE rowid = ?1" };
+  fwd = bM2m ? m2m : o2m;
+  if( sqlite3_create_module(db, "fwd", &fwdModule, 0) ) die("fwd");
+  exec("CREATE VIRTUAL TABLE temp.fwd USING fwd");
+}
+
+/*------------------------------------------------------------------------
 ** Workloads: each a setup and a measured body
 */
 static sqlite3_stmt *pA, *pB, *pC;
@@ -238,7 +420,7 @@ static void bodyCreateLink(void){
   for(k=0; k<nLinkPer; k++){
     for(l=1; l<=nLeft; l++){
       int n = snprintf(zName, sizeof(zName), "new %d %d", l, k);
-      if( isOurs() ){
+      if( isOurs() || isForward() ){
         sqlite3_bind_int(pA, 1, l);
         sqlite3_bind_text(pA, 2, zName, n, SQLITE_STATIC);
         run(pA);
@@ -448,37 +630,49 @@ int main(int argc, char **argv){
 
   if( strcmp(zWork, "read_lookup")==0 ){
     genOneToMany();
+    if( isForward() ) fwdDeclare(0);
     pA = prep(isOurs() ? "SELECT * FROM parent_children(?)"
+            : isForward() ? "SELECT * FROM fwd(?)"
                        : "SELECT * FROM child WHERE parent_id = ?");
     xBody = bodyReadLookup;
   }else if( strcmp(zWork, "read_join")==0 ){
     genOneToMany();
+    if( isForward() ) fwdDeclare(0);
     pA = prep(isOurs()
       ? "SELECT p.id, c.* FROM parent p JOIN parent_children(p.id) c"
+      : isForward() ? "SELECT p.id, c.* FROM parent p JOIN fwd(p.id) c"
       : "SELECT p.id, c.* FROM parent p JOIN child c ON c.parent_id = p.id");
     xBody = bodyDrainA;
   }else if( strcmp(zWork, "read_m2m")==0 ){
     genManyToMany(1, 1, 0);
+    if( isForward() ) fwdDeclare(1);
     pA = prep(isOurs()
       ? "SELECT l.id, r.* FROM \"left\" l JOIN left_children(l.id) r"
+      : isForward() ? "SELECT l.id, r.* FROM \"left\" l JOIN fwd(l.id) r"
       : "SELECT l.id, r.* FROM \"left\" l JOIN association a"
         " ON a.left_id = l.id JOIN \"right\" r ON r.id = a.right_id");
     xBody = bodyDrainA;
   }else if( strcmp(zWork, "link")==0 ){
     genManyToMany(0, 1, 0);
+    if( isForward() ) fwdDeclare(1);
     pA = prep(isOurs() ? "INSERT INTO left_children(owner, id) VALUES (?, ?)"
+              : isForward() ? "INSERT INTO fwd(owner, id) VALUES (?, ?)"
               : "INSERT INTO association(left_id, right_id) VALUES (?, ?)");
     xBody = bodyLink;
   }else if( strcmp(zWork, "unlink")==0 ){
     genManyToMany(1, 1, 0);
+    if( isForward() ) fwdDeclare(1);
     pA = prep(isOurs()
       ? "DELETE FROM left_children WHERE owner = ? AND id = ?"
+      : isForward() ? "DELETE FROM fwd WHERE owner = ? AND id = ?"
       : "DELETE FROM association WHERE left_id = ? AND right_id = ?");
     xBody = bodyLink;
   }else if( strcmp(zWork, "create_link")==0 ){
     genManyToMany(0, 1, 0);
-    if( isOurs() ){
-      pA = prep("INSERT INTO left_children(owner, name) VALUES (?, ?)");
+    if( isForward() ) fwdDeclare(1);
+    if( isOurs() || isForward() ){
+      pA = prep(isOurs() ? "INSERT INTO left_children(owner, name) VALUES (?, ?)"
+                         : "INSERT INTO fwd(owner, name) VALUES (?, ?)");
     }else{
       pA = prep("INSERT INTO \"right\"(name) VALUES (?)");
       pB = prep("INSERT INTO association(left_id, right_id) VALUES (?, ?)");

@@ -81,7 +81,7 @@ STATE_CHECKED = ("o2m_link", "o2m_unlink", "cascade_delete", "set_null",
                  "subtree_delete")
 
 
-def compare_ir(name, work, refvariant="ref", pending=None):
+def compare_ir(name, work, refvariant="ref", pending=None, note=""):
     """Emit one Ir comparison; pending: its two callgrind runs, started."""
     if ONLY and name not in ONLY:
         return None
@@ -94,7 +94,6 @@ def compare_ir(name, work, refvariant="ref", pending=None):
         return None
     if ref is None:
         ref = callgrind(work, refvariant)
-    note = ""
     if ours.get("check") != ref.get("check") or ours.get("rows") != ref.get("rows"):
         if work.startswith(("read", "closure", "json")):
             note = "RESULTS DIFFER (rows %d vs %d)" % (ours["rows"], ref["rows"])
@@ -108,7 +107,10 @@ def cpu_median(work, variant, runs=5):
     return statistics.median(driver(work, variant, SCALE)["cpu_ns"] for _ in range(runs))
 
 
-# (row name, workload, reference variant) of every Ir comparison, in order
+FORWARD = ("a plain forwarding virtual table (bench/bench.c fwd: no checks) vs"
+         " the same reference")
+# (row name, workload, reference variant[, variant measured]) of every Ir
+# comparison, in order; the measured variant is "ours" unless given
 IR_ROWS = [
     ("read_lookup", "read_lookup", "ref"),
     ("read_join", "read_join", "ref"),
@@ -132,6 +134,13 @@ IR_ROWS = [
     ("closure_join_ir", "closure_join", "ref"),
     ("closure_tree_ir", "closure_tree", "ref"),
     ("closure_graph_ir", "closure_graph", "ref"),
+    # the plain forwarding virtual table the budgets (1 to 3) were set against
+    ("read_lookup_forward", "read_lookup", "ref", "forward"),
+    ("read_join_forward", "read_join", "ref", "forward"),
+    ("read_m2m_forward", "read_m2m", "ref", "forward"),
+    ("link_forward", "link", "ref", "forward"),
+    ("unlink_forward", "unlink", "ref", "forward"),
+    ("create_link_forward", "create_link", "ref", "forward"),
 ]
 
 
@@ -141,18 +150,22 @@ def sql_comparisons():
     pool = ThreadPoolExecutor(max_workers=JOBS)
     runs = {}
     pending = {}
-    for name, work, refv in IR_ROWS:
+    for row in IR_ROWS:
+        name, work, refv = row[:3]
+        var = row[3] if len(row) > 3 else "ours"
         if ONLY and name not in ONLY:
             continue
-        for v in ("ours", refv):
+        for v in (var, refv):
             if (work, v) not in runs:
                 runs[(work, v)] = pool.submit(callgrind, work, v)
-        pending[name] = (runs[(work, "ours")], runs[(work, refv)])
+        pending[name] = (runs[(work, var)], runs[(work, refv)])
     ir = {}
-    for name, work, refv in IR_ROWS:
+    for row in IR_ROWS:
+        name, work, refv = row[:3]
         if name not in pending:
             continue
-        r = ir[name] = compare_ir(name, work, refv, pending[name])
+        note = FORWARD if len(row) > 3 else ""
+        r = ir[name] = compare_ir(name, work, refv, pending[name], note)
         # overhead per call and per row, as the instructions over the
         # reference spread on calls (lookup) and rows (join: no per-call part)
         if r and name == "read_lookup":
