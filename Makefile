@@ -140,7 +140,7 @@ test-sqlite-latest: $(BUILD)/relationship.so $(BUILD)/librelationship.a \
 # The core scenarios under valgrind memcheck: any error, or a definite
 # leak, fails the run (the plain build; tclsh itself is not checked for
 # leaks of its own: only definite ones count).
-VALGRIND_TESTS ?= test/core.test test/collection.test test/m2m.test test/atomic.test test/cascade.test test/hostile.test test/json.test test/closure.test
+VALGRIND_TESTS ?= test/core.test test/collection.test test/m2m.test test/atomic.test test/cascade.test test/hostile.test test/json.test test/closure.test test/drift.test
 test-valgrind: $(BUILD)/relationship.so | test-deps
 	@tools/deps.sh valgrind
 	@for t in $(VALGRIND_TESTS); do \
