@@ -486,6 +486,16 @@ static int jsonRelsFrom(RelDecl **aDecl, int nDecl, RelBroken *aBroken,
     pRel->aRev = relMallocZero(nDecl+nBroken);
     if( pRel->aRev ){
       for(j=0; j<nDecl; j++) pRel->aRev[j] = (u8)jsonIsReverse(p, aDecl[j]);
+      for(j=0; j<nBroken; j++){
+        /* a broken one is this one's reverse by name: back_populates=, or
+        ** the table its backref= made */
+        const char *zB = aBroken[j].zName;
+        int n = (int)strlen(p->tgt.zName);
+        pRel->aRev[nDecl+j] = (u8)((p->zBackPop
+               && sqlite3_stricmp(p->zBackPop, zB)==0)
+            || (p->zBackref && sqlite3_strnicmp(zB, p->tgt.zName, n)==0
+               && zB[n]=='_' && sqlite3_stricmp(zB+n+1, p->zBackref)==0));
+      }
     }
     /* a table of it is itself a relationship table: its statements would
     ** hold that table connected (see jsonConnKeep) */
@@ -552,12 +562,12 @@ static int jsonEmbed(JsonCtx *pCtx, const char *zTable, int iVia,
     JsonNode *aNode = 0;
     int nNode = 0, nAlloc = 0, iNode, bRow;
     if( sqlite3_stricmp(p->zSrc, zTable)!=0 ) continue;
+    if( iVia>=0 && pCtx->aRel[iVia].aRev[i] ) continue;
     if( p->zBroken ){
       pCtx->zErr = sqlite3_mprintf("%s", p->zBroken);
       rc = pCtx->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
     }
-    if( iVia>=0 && pCtx->aRel[iVia].aRev[i] ) continue;
     if( p->bClash ){
       /* the object would have the member twice */
       pCtx->zErr = sqlite3_mprintf("rel_json: %s: attribute %s is also a"

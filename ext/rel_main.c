@@ -293,16 +293,9 @@ static int relFindDeclSql(
           return rc;
         }
         if( !bCurrent ) continue;
-        /* its base tables are still the ones it was read from (a table
-        ** dropped, or dropped and created again, on this connection since
-        ** fails it as every use of the relationship table) */
-        rc = relBaseCheck(p);
-        if( rc!=SQLITE_OK ){
-          sqlite3_free(*pzErr);
-          *pzErr = p->base.zErrMsg;     /* set by relBaseCheck: taken */
-          p->base.zErrMsg = 0;
-          return *pzErr ? rc : SQLITE_NOMEM;
-        }
+        /* (no relBaseCheck here: SQL run on p's behalf outside its own
+        ** methods may free it, when out of memory makes SQLite reset the
+        ** schema; and its triggers' owners must see it as it was) */
         *ppDecl = p->pDecl;
         return SQLITE_OK;
       }

@@ -929,17 +929,15 @@ static int relSetColumns(
 ** a UNIQUE index (or PRIMARY KEY) on exactly those two columns (a link
 ** made twice). Not symmetric (a link is stored either way round), not
 ** WITHOUT ROWID. Worked out once per table (pTab->eFastLink), and a yes
-** again whenever the INSERT is to be prepared: the first time, and after
-** a schema change stopped it (relFastStep). (A yes worked out before the
+** again whenever the INSERT is to be prepared (relLinkFast): the first
+** time, and after a schema change stopped it (relFastStep). (A yes worked
+** out before the
 ** INSERT was first prepared held through a DROP INDEX in between: the
 ** links then made twice were stored twice, fastlink.test 4.5.)
 */
 static int relFastLinkOk(RelVtab *pTab){
   RelDecl *p = pTab->pDecl;
   sqlite3_stmt *pStmt = 0;
-  if( pTab->eFastLink>0 && pTab->aWrite[REL_W_LINK_FAST]==0 ){
-    pTab->eFastLink = 0;
-  }
   if( pTab->eFastLink ) return pTab->eFastLink>0;
   pTab->eFastLink = -1;
   if( p->eKind!=REL_MANY_TO_MANY || p->bSymmetric || p->sec.bWithoutRowid ){
@@ -1007,8 +1005,14 @@ static int relLinkFast(RelVtab *pTab, sqlite3_value **aVal,
                        sqlite3_value *pOwner, sqlite3_value *pKey,
                        sqlite_int64 *pRowid, int *pbSkipped){
   RelDecl *p = pTab->pDecl;
-  sqlite3_stmt *pStmt = relStmt(pTab, REL_W_LINK_FAST);
+  sqlite3_stmt *pStmt;
   int i, rc;
+  if( pTab->aWrite[REL_W_LINK_FAST]==0 ){
+    /* to be prepared: the yes may be from before a schema change */
+    pTab->eFastLink = 0;
+    if( !relFastLinkOk(pTab) ) return SQLITE_CONSTRAINT;
+  }
+  pStmt = relStmt(pTab, REL_W_LINK_FAST);
   if( pStmt==0 ) return pTab->rcStmt;
   sqlite3_bind_value(pStmt, 1, pOwner);
   sqlite3_bind_value(pStmt, 2, pKey);
