@@ -478,55 +478,46 @@ static int relBaseCapture(RelVtab *pTab){
 int relBaseCheck(RelVtab *pTab){
   RelDecl *p = pTab->pDecl;
   int i, rc;
-  if( pTab->zChanged==0 ){
-    rc = relBaseStep(pTab);
-    if( rc!=SQLITE_OK ){
-      relVtabError(&pTab->base, "relationship %s: %s", p->zName,
-                   rc==SQLITE_NOMEM ? "out of memory"
-                                    : sqlite3_errmsg(pTab->db));
-      return rc;
-    }
-    for(i=0; i<3; i++){
-      int bNull = sqlite3_column_type(pTab->pBaseSql, i)==SQLITE_NULL;
-      const char *z = (const char*)sqlite3_column_text(pTab->pBaseSql, i);
-      const char *zWas = pTab->azBaseSql[i];
-      if( z==0 && !bNull ){
-        sqlite3_reset(pTab->pBaseSql);
-        relVtabError(&pTab->base, "relationship %s: out of memory",
-                     p->zName);
-        return SQLITE_NOMEM;
-      }
-      if( z==0 && zWas!=0 ){
-        /* gone (the statements that do not name it still prepare): as a
-        ** new connection says of the broken declaration (relDeclRead).
-        ** Not for good: it may be created again */
-        sqlite3_reset(pTab->pBaseSql);
-        relVtabError(&pTab->base, "relationship %s: no table %s in schema"
-            " %s; DROP TABLE %s and declare it again", p->zName,
-            i==0 ? p->src.zName : i==1 ? p->tgt.zName : p->sec.zName,
-            p->zDb, p->zName);
-        return SQLITE_ERROR;
-      }
-      if( z!=0 && (zWas==0 || strcmp(z, zWas)!=0) ){
-        const char *zName = i==0 ? p->src.zName
-                          : i==1 ? p->tgt.zName : p->sec.zName;
-        pTab->zChanged = sqlite3_mprintf("relationship %s: table %s was"
-            " dropped and created again since this connection read it; open"
-            " the connection again", p->zName, zName);
-        if( pTab->zChanged==0 ){
-          sqlite3_reset(pTab->pBaseSql);
-          relVtabError(&pTab->base, "relationship %s: out of memory",
-                       p->zName);
-          return SQLITE_NOMEM;
-        }
-        break;
-      }
-    }
-    sqlite3_reset(pTab->pBaseSql);
-    if( pTab->zChanged==0 ) return SQLITE_OK;
+  if( pTab->zChanged ){
+    relVtabError(&pTab->base, "%s", pTab->zChanged);
+    return SQLITE_ERROR;
   }
-  relVtabError(&pTab->base, "%s", pTab->zChanged);
-  return SQLITE_ERROR;
+  rc = relBaseStep(pTab);
+  if( rc!=SQLITE_OK ){
+    relVtabError(&pTab->base, "relationship %s: %s", p->zName,
+                 rc==SQLITE_NOMEM ? "out of memory"
+                                  : sqlite3_errmsg(pTab->db));
+    return rc;
+  }
+  for(i=0; rc==SQLITE_OK && i<3; i++){
+    const char *zName = i==0 ? p->src.zName
+                      : i==1 ? p->tgt.zName : p->sec.zName;
+    int bNull = sqlite3_column_type(pTab->pBaseSql, i)==SQLITE_NULL;
+    const char *z = (const char*)sqlite3_column_text(pTab->pBaseSql, i);
+    const char *zWas = pTab->azBaseSql[i];
+    if( z==0 && !bNull ){
+      rc = SQLITE_NOMEM;
+    }else if( z==0 && zWas!=0 ){
+      /* gone (the statements that do not name it still prepare): as a
+      ** new connection says of the broken declaration (relDeclRead).
+      ** Not for good: it may be created again */
+      relVtabError(&pTab->base, "relationship %s: no table %s in schema %s;"
+          " DROP TABLE %s and declare it again", p->zName, zName, p->zDb,
+          p->zName);
+      rc = SQLITE_ERROR;
+    }else if( z!=0 && (zWas==0 || strcmp(z, zWas)!=0) ){
+      pTab->zChanged = sqlite3_mprintf("relationship %s: table %s was"
+          " dropped and created again since this connection read it; open"
+          " the connection again", p->zName, zName);
+      rc = pTab->zChanged ? SQLITE_ERROR : SQLITE_NOMEM;
+      if( pTab->zChanged ) relVtabError(&pTab->base, "%s", pTab->zChanged);
+    }
+  }
+  sqlite3_reset(pTab->pBaseSql);
+  if( rc==SQLITE_NOMEM ){
+    relVtabError(&pTab->base, "relationship %s: out of memory", p->zName);
+  }
+  return rc;
 }
 
 /*
