@@ -355,7 +355,7 @@ static char *jsonSql(RelDecl *p, int bOne){
   const char *zTR = relRowidName(&p->tgt);      /* the tables' rowids */
   const char *zSR = relRowidName(&p->src);
   int k, bKey = 0;
-  zFrom = relFromSql(p);
+  zFrom = relFromSql(p, 0);
   zOwner = relOwnerExpr(p);
   zSrcKey = relBaseKey("o", &p->src, p->zSrcKey);
   pStr = sqlite3_str_new(0);

@@ -215,17 +215,22 @@ char *relSymmetricSql(RelDecl *p){
 **
 **     FROM <tables> WHERE <the row is a link>
 **
-** In memory the caller frees with sqlite3_free().
+** bOwner: the caller appends a comparison of the owner (= or >=), which
+** no NULL passes, so a one-to-many's "the foreign key is not NULL" is
+** left out (one test a call less). In memory the caller frees with
+** sqlite3_free().
 */
-char *relFromSql(RelDecl *p){
+char *relFromSql(RelDecl *p, int bOwner){
   char *zTgtKey = relBaseKey("t", &p->tgt, p->zTgtKey);
   char *zOut;
   if( zTgtKey==0 ) return 0;            /* out of memory */
   switch( p->eKind ){
     case REL_ONE_TO_MANY:
     case REL_ONE_TO_ONE:
-      zOut = sqlite3_mprintf(" FROM \"%w\".\"%w\" AS t WHERE t.\"%w\" IS NOT NULL",
-          p->zDb, p->tgt.zName, p->zFk);
+      zOut = bOwner ? sqlite3_mprintf(" FROM \"%w\".\"%w\" AS t WHERE 1",
+                                      p->zDb, p->tgt.zName)
+          : sqlite3_mprintf(" FROM \"%w\".\"%w\" AS t WHERE t.\"%w\" IS NOT NULL",
+                            p->zDb, p->tgt.zName, p->zFk);
       break;
     case REL_MANY_TO_ONE:
       zOut = sqlite3_mprintf(" FROM \"%w\".\"%w\" AS s JOIN \"%w\".\"%w\" AS t"
@@ -263,7 +268,7 @@ char *relFromSql(RelDecl *p){
 static char *relSelectSql(RelDecl *p, RelRead *pRead){
   sqlite3_str *pStr = sqlite3_str_new(0);
   char *zOwner = relOwnerExpr(p);
-  char *zFrom = relFromSql(p);
+  char *zFrom = relFromSql(p, (pRead->iPlan & (PLAN_OWNER|PLAN_MERGE))!=0);
   char *zAddr = relAddrCols(p, 0);
   int i, nOut = 0;
   if( zOwner==0 || zFrom==0 || zAddr==0 ){          /* out of memory */
@@ -279,6 +284,26 @@ static char *relSelectSql(RelDecl *p, RelRead *pRead){
     if( pRead->mCols!=REL_ALLCOLS && (pRead->mCols & ((sqlite3_uint64)1<<i))==0 ){
       pRead->aPos[i] = -1;
       continue;
+    }
+    if( pRead->bOwnerArg
+     && (i<p->nCol ? strcmp(p->azExpr[i], zOwner)==0
+                     && !(i<p->nTgtCol && p->aBaseCol[i]==p->tgt.iIpk)
+                   : (pRead->iPlan & PLAN_MERGE)==0) ){
+      /* the owner's value, which the cursor has (a merge statement reads
+      ** the owner still: its rows run on to the next owner's) */
+      pRead->aPos[i] = -2;
+      continue;
+    }
+    if( i==p->nCol ){
+      /* the owner is a column read already (a one-to-many's foreign key):
+      ** read once */
+      int j;
+      for(j=0; j<p->nCol && (pRead->aPos[j]<0
+                             || strcmp(p->azExpr[j], zOwner)!=0); j++){}
+      if( j<p->nCol ){
+        pRead->aPos[i] = pRead->aPos[j];
+        continue;
+      }
     }
     pRead->aPos[i] = nOut;
     sqlite3_str_appendf(pStr, "%s%s", nOut++ ? ", " : "",
@@ -1000,15 +1025,17 @@ static int relConnect(sqlite3 *db, void *pAux, int argc,
 ** there is none. Past REL_NREAD distinct ones, new ones read every
 ** column (one more per plan at most). Returns -1 when out of memory.
 */
-static int relReadFind(RelVtab *pTab, int iPlan, sqlite3_uint64 mCols){
+static int relReadFind(RelVtab *pTab, int iPlan, sqlite3_uint64 mCols,
+                       int bOwnerArg){
   RelRead *pRead;
   int i;
   for(i=0; i<pTab->nRead; i++){
     pRead = pTab->apRead[i];
-    if( pRead->iPlan==iPlan && pRead->mCols==mCols ) return i;
+    if( pRead->iPlan==iPlan && pRead->mCols==mCols
+     && pRead->bOwnerArg==bOwnerArg ) return i;
   }
   if( pTab->nRead>=REL_NREAD && mCols!=REL_ALLCOLS ){
-    return relReadFind(pTab, iPlan, REL_ALLCOLS);
+    return relReadFind(pTab, iPlan, REL_ALLCOLS, bOwnerArg);
   }
   if( (pTab->nRead & 7)==0 ){
     RelRead **apNew = sqlite3_realloc64(pTab->apRead,
@@ -1020,6 +1047,7 @@ static int relReadFind(RelVtab *pTab, int iPlan, sqlite3_uint64 mCols){
   if( pRead==0 ) return -1;
   pRead->iPlan = iPlan;
   pRead->mCols = mCols;
+  pRead->bOwnerArg = bOwnerArg;
   pRead->aPos = (int*)&pRead[1];
   pTab->apRead[pTab->nRead] = pRead;
   return pTab->nRead++;
@@ -1157,7 +1185,7 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( p->nCol<63 && (pInfo->colUsed & ((sqlite3_uint64)1<<63))==0 ){
       mCols = pInfo->colUsed & (((sqlite3_uint64)1<<(p->nCol+1))-1);
     }
-    iRead = relReadFind(pTab, idxNum, mCols);
+    iRead = relReadFind(pTab, idxNum, mCols, 0);
     if( iRead<0 ) return SQLITE_NOMEM;
     pInfo->idxNum = idxNum;
     {
@@ -1166,6 +1194,8 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       size_t nPlan = zPlan ? strlen(zPlan) : 0;
       size_t nTag = zTag ? strlen(zTag)+1 : 0;
       char *zIdx = zTag ? sqlite3_malloc64(nPlan + 1 + nTag) : 0;
+      /* a new idxStr may be where a freed one was: relFilter's memo goes */
+      pTab->zIdxLast = 0;
       if( zIdx==0 ){
         sqlite3_free(zTag);
         return SQLITE_NOMEM;
@@ -1395,12 +1425,34 @@ static int relMergeFind(RelVtab *pTab, RelRead *pRead){
   if( !relOwnerIsInteger(pTab->pDecl) ) return -1;
   iMerge = relReadFind(pTab, pRead->iPlan | PLAN_MERGE,
       pRead->mCols==REL_ALLCOLS ? REL_ALLCOLS
-      : pRead->mCols | ((sqlite3_uint64)1<<pTab->pDecl->nCol));
+      : pRead->mCols | ((sqlite3_uint64)1<<pTab->pDecl->nCol), 1);
   if( iMerge<0 ) return -1;
   zPlan = relPlanText(pTab, pTab->apRead[iMerge]);
   if( zPlan==0 || strstr(zPlan, "TEMP B-TREE") ) return -1;
   pRead->iMerge = iMerge + 1;
   return iMerge;
+}
+
+/*
+** The read statement like pRead (an owner plan, not a merge) that leaves
+** out the columns that are the owner (the owner itself, a one-to-many's
+** foreign key): for an integer owner where the owner is always stored as
+** an integer when it equals one (relOwnerIsInteger), every row's owner is
+** xFilter's argument, and xColumn gives that (one inner column fetched,
+** typed and copied less a row). Its index in pTab->apRead, or -1 when
+** there is none. Worked out once and kept in pRead->iOwnerArg.
+*/
+static int relOwnerArgFind(RelVtab *pTab, RelRead *pRead){
+  int iRead;
+  if( pRead->iOwnerArg ){
+    return pRead->iOwnerArg<0 ? -1 : pRead->iOwnerArg - 1;
+  }
+  pRead->iOwnerArg = -1;                /* none, unless found below */
+  if( !relOwnerIsInteger(pTab->pDecl) ) return -1;
+  iRead = relReadFind(pTab, pRead->iPlan, pRead->mCols, 1);
+  if( iRead<0 ) return -1;
+  pRead->iOwnerArg = iRead + 1;
+  return iRead;
 }
 
 /*
@@ -1479,18 +1531,24 @@ static int relFilter(
     return SQLITE_ERROR;
   }
   if( idxNum<0 || idxNum>=REL_NPLAN ) idxNum = 0;
-  if( idxStr ){
+  if( idxStr && idxStr==pTab->zIdxLast ){
+    /* the same idxStr as last time: only xBestIndex makes one, and it
+    ** clears this memo, so this pointer still says what it said */
+    iRead = pTab->iIdxLast;
+  }else if( idxStr ){
     const char *zTag = idxStr + strlen(idxStr) + 1;
     if( strncmp(zTag, REL_IDXSTR_TAG, sizeof(REL_IDXSTR_TAG)-1)==0 ){
       zTag += sizeof(REL_IDXSTR_TAG)-1;
       for(iRead=0; *zTag>='0' && *zTag<='9' && iRead<1000000; zTag++){
         iRead = iRead*10 + (*zTag - '0');
       }
+      pTab->zIdxLast = idxStr;
+      pTab->iIdxLast = iRead;
     }
   }
   if( iRead<0 || iRead>=pTab->nRead || pTab->apRead[iRead]->iPlan!=idxNum ){
     /* not an idxStr of this table's xBestIndex: read every column */
-    iRead = relReadFind(pTab, idxNum, REL_ALLCOLS);
+    iRead = relReadFind(pTab, idxNum, REL_ALLCOLS, 0);
     if( iRead<0 ) return SQLITE_NOMEM;
   }
   pRead = pTab->apRead[iRead];
@@ -1502,6 +1560,14 @@ static int relFilter(
     if( iMerge>=0 ){
       return relFilterMerge(pCur, pTab->apRead[iMerge],
                             sqlite3_value_int64(argv[0]), argv[0]);
+    }
+  }
+  if( (idxNum & PLAN_OWNER) && argc>0 && !pRead->bOwnerArg
+   && sqlite3_value_type(argv[0])==SQLITE_INTEGER ){
+    int iArg = relOwnerArgFind(pTab, pRead);
+    if( iArg>=0 ){
+      pRead = pTab->apRead[iArg];
+      pCur->iOwner = sqlite3_value_int64(argv[0]);
     }
   }
   if( pCur->pStmt && pCur->pRead!=pRead ) relCursorRelease(pCur);
@@ -1525,6 +1591,8 @@ static int relFilter(
         pCur->bEof = 1;         /* no such rowid */
         return SQLITE_OK;
       }
+    }else if( i==0 && pRead->bOwnerArg ){
+      rc = sqlite3_bind_int64(pCur->pStmt, 1, pCur->iOwner);
     }else{
       rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
     }
@@ -1561,6 +1629,11 @@ static int relColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   if( sqlite3_vtab_nochange(ctx) ) return SQLITE_OK;
   iPos = pCur->pRead->aPos[i];
   if( iPos<0 ){
+    if( iPos==-2 ){
+      /* the owner, which xFilter was given (RelRead.bOwnerArg) */
+      sqlite3_result_int64(ctx, pCur->iOwner);
+      return SQLITE_OK;
+    }
     /* colUsed promised this column would not be asked for */
     RelDecl *p = ((RelVtab*)cur->pVtab)->pDecl;
     char *zErr = sqlite3_mprintf("relationship %s: column %s was not read",

@@ -226,7 +226,7 @@ static char *relWriteSql(RelDecl *p, int iStmt){
       {
       /* link rowid -> owner, target rowid, target key */
       char *zOwner = relOwnerExpr(p);
-      char *zFrom = relFromSql(p);
+      char *zFrom = relFromSql(p, 0);
       char *zLink = zAddr ? 0 : relRowidExpr(p);
       if( zOwner==0 || zFrom==0 || (zAddr==0 && zLink==0) ){
         sqlite3_free(zOwner);

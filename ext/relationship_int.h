@@ -146,9 +146,14 @@ struct RelRead {
   sqlite3_stmt *pStmt;        /* Idle statement; NULL while a cursor has it */
   char *zPlan;                /* Its query plan, for xBestIndex's idxStr */
   int iRowid;                 /* Result column holding the link rowid */
-  int *aPos;                  /* Result column of each column, -1: not read */
+  int *aPos;                  /* Result column of each column, -1: not read,
+                              ** -2: the owner's value, given (bOwnerArg) */
+  int bOwnerArg;              /* Columns that are the owner are not read: the
+                              ** cursor has it (RelCursor.iOwner) */
   int iMerge;                 /* Its merge statement's index + 1; -1: none;
                               ** 0: not worked out yet (rel_vtab.c) */
+  int iOwnerArg;              /* Its bOwnerArg statement's index + 1; -1:
+                              ** none; 0: not worked out yet */
 };
 
 /* A write statement prepared for one nested xUpdate: a trigger fired by
@@ -171,6 +176,8 @@ struct RelVtab {
   RelVtab *pNext;             /* Next in pGlobal->pList */
   RelRead **apRead;           /* Read statements, by idxNum>>5 */
   int nRead;                  /* Entries of apRead[] */
+  const char *zIdxLast;       /* The idxStr xFilter read last, and the read */
+  int iIdxLast;               /* statement it named (cleared by xBestIndex) */
   sqlite3_stmt *aWrite[REL_NWRITE];/* Write statements, prepared on use */
   int rcStmt;                 /* Code of the last failure to prepare one */
   int eFastLink;              /* REL_W_LINK_FAST usable: 1 yes, -1 no, 0 not
@@ -297,7 +304,7 @@ const char *relTriggerPurpose(int i);
 
 /**** Interface to code in rel_vtab.c ****/
 int relRegisterModule(sqlite3 *db, RelGlobal *pGlobal);
-char *relFromSql(RelDecl *p);
+char *relFromSql(RelDecl *p, int bOwner);
 char *relSymmetricSql(RelDecl *p);
 char *relOwnerExpr(RelDecl *p);
 int relOrderIsKey(RelDecl *p, int i);
