@@ -13,7 +13,9 @@
 **   VARIANT   ours | ref | fk (cleanup, cascade_delete, set_null,
 **             subtree_delete) | forward (read_lookup, read_join, read_m2m,
 **             link, unlink, create_link: a plain forwarding virtual
-**             table, as the issue measured its budgets against)
+**             table, as the issue measured its budgets against) | zero,
+**             inner (read_lookup, read_join, read_m2m: the two parts of
+**             the reads' floor, below)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
 **             (scale_gen / scale_read: the number of links)
 **
@@ -41,6 +43,7 @@ static int scale = 10;
 static const char *zVariant = "ours";
 static const char *zDbFile = 0;
 static const char *zState = 0;   /* the tables after a write, checked */
+static sqlite3_stmt *pA, *pB, *pC;  /* the workload's statements */
 
 static void die(const char *zWhat){
   fprintf(stderr, "bench: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
@@ -387,10 +390,155 @@ static void fwdDeclare(int bM2m){
 }
 
 /*------------------------------------------------------------------------
+** The floor of the reads (variants "zero" and "inner"): what any virtual
+** table that reads its rows through an SQLite statement at each call must
+** cost at least, in two parts measured apart and added by bench/run.py.
+**
+** "zero": the same outer query over "zero", a virtual table with the
+** relationship table's columns whose rows are already in memory (read
+** before measure()): xFilter finds the owner's rows in an array, xColumn
+** is one sqlite3_result_int64() or sqlite3_result_text(SQLITE_TRANSIENT,
+** -1: terminated, as ours hands text on). Text is copied as any table
+** reading through a statement must copy it: the inner value is gone at
+** the inner statement's next step, and SQLite may keep an SQLITE_STATIC
+** result longer (an aggregate's copy of it is not a deep one).
+** That is the interface's own cost (the outer statement, xFilter, xNext,
+** xEof, xColumn, the values handed to the application), with nothing
+** read. Its rows are the reference's (the check hash compares them).
+**
+** "inner": the least reading any such table must do, the inner statement
+** alone: bound, stepped and each needed value fetched once with
+** sqlite3_column_value(), nothing copied out. By owner (read_lookup): one
+** run per owner, its target columns only (the owner's is known). Over a
+** join (read_join, read_m2m): one run over every owner in order, the
+** cheapest way there is to stream each owner's rows in turn (what our
+** merge statement does), the owner column read to see where one ends.
+*/
+typedef struct ZeroRow ZeroRow;
+struct ZeroRow { sqlite3_int64 id; char *zName; };
+static ZeroRow *aZero;        /* every row, by owner */
+static int *aZeroStart;       /* owner o's rows: aZeroStart[o-1] .. [o] */
+static int nZeroOwner;
+typedef struct ZeroCur ZeroCur;
+struct ZeroCur {
+  sqlite3_vtab_cursor base;
+  sqlite3_int64 iOwner;
+  int i, iEnd;
+};
+static int zeroOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
+  ZeroCur *c = sqlite3_malloc(sizeof(*c));
+  (void)v;
+  if( c==0 ) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+static int zeroClose(sqlite3_vtab_cursor *cur){
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+static int zeroNext(sqlite3_vtab_cursor *cur){
+  ((ZeroCur*)cur)->i++;
+  return SQLITE_OK;
+}
+static int zeroFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv){
+  ZeroCur *c = (ZeroCur*)cur;
+  sqlite3_int64 o = argc>0 ? sqlite3_value_int64(argv[0]) : 0;
+  (void)idxNum; (void)idxStr;
+  c->i = c->iEnd = 0;
+  if( idxNum==1 && o>=1 && o<=nZeroOwner ){
+    c->iOwner = o;
+    c->i = aZeroStart[o-1];
+    c->iEnd = aZeroStart[o];
+  }
+  return SQLITE_OK;
+}
+static int zeroEof(sqlite3_vtab_cursor *cur){
+  return ((ZeroCur*)cur)->i >= ((ZeroCur*)cur)->iEnd;
+}
+static int zeroColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  ZeroCur *c = (ZeroCur*)cur;
+  ZeroRow *r = &aZero[c->i];
+  if( i==0 ) sqlite3_result_int64(ctx, r->id);
+  else if( i==1 ) sqlite3_result_text(ctx, r->zName, -1, SQLITE_TRANSIENT);
+  else sqlite3_result_int64(ctx, c->iOwner);  /* parent_id, the owner */
+  return SQLITE_OK;
+}
+static int zeroRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
+  *pRowid = aZero[((ZeroCur*)cur)->i].id;
+  return SQLITE_OK;
+}
+static sqlite3_module zeroModule = {
+  0, fwdConnect, fwdConnect, fwdBestIndex, fwdDisconnect, fwdDisconnect,
+  zeroOpen, zeroClose, zeroFilter, zeroNext, zeroEof, zeroColumn, zeroRowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+/* the rows of zAll (owner, id, name; by owner) into memory, and the table
+** "zero" over them, with fwdDeclare(bM2m)'s columns */
+static void zeroDeclare(int bM2m, int nOwner, const char *zAll){
+  sqlite3_stmt *p = prep(zAll);
+  int n = 0, nAlloc = 1024;
+  nZeroOwner = nOwner;
+  aZeroStart = calloc((size_t)nOwner+1, sizeof(int));
+  aZero = malloc(nAlloc*sizeof(ZeroRow));
+  if( aZeroStart==0 || aZero==0 ) die("out of memory");
+  while( sqlite3_step(p)==SQLITE_ROW ){
+    int o = sqlite3_column_int(p, 0);
+    if( o<1 || o>nOwner ) die("zero: owner out of range");
+    if( n==nAlloc ){
+      nAlloc *= 2;
+      aZero = realloc(aZero, nAlloc*sizeof(ZeroRow));
+      if( aZero==0 ) die("out of memory");
+    }
+    aZero[n].id = sqlite3_column_int64(p, 1);
+    aZero[n].zName = strdup((const char*)sqlite3_column_text(p, 2));
+    if( aZero[n].zName==0 ) die("out of memory");
+    aZeroStart[o] = ++n;        /* owners ascending: o's end so far */
+  }
+  sqlite3_finalize(p);
+  for(n=1; n<=nOwner; n++){     /* an owner with no rows ends where the last did */
+    if( aZeroStart[n]<aZeroStart[n-1] ) aZeroStart[n] = aZeroStart[n-1];
+  }
+  fwdDeclare(bM2m);             /* its columns and xBestIndex */
+  if( sqlite3_create_module(db, "zero", &zeroModule, 0) ) die("zero");
+  exec("CREATE VIRTUAL TABLE temp.zero USING zero");
+}
+static void zeroFree(void){
+  int i;
+  if( aZero==0 ) return;
+  for(i=0; i<aZeroStart[nZeroOwner]; i++) free(aZero[i].zName);
+  free(aZero);
+  free(aZeroStart);
+}
+#define ZERO_O2M "SELECT parent_id, id, name FROM child ORDER BY parent_id, id"
+#define ZERO_M2M "SELECT a.left_id, r.id, r.name FROM association a" \
+                 " JOIN \"right\" r ON r.id = a.right_id ORDER BY a.left_id"
+static int isZero(void){ return strcmp(zVariant, "zero")==0; }
+static int isInner(void){ return strcmp(zVariant, "inner")==0; }
+
+/* variant "inner": step pA, fetching the first nCol values of each row
+** once (as xColumn would), nothing copied out */
+static void innerDrain(int nCol){
+  int i;
+  while( sqlite3_step(pA)==SQLITE_ROW ){
+    nRows++;
+    for(i=0; i<nCol; i++) sqlite3_column_value(pA, i);
+  }
+  sqlite3_reset(pA);
+}
+static void bodyInnerLookup(void){
+  int i;
+  for(i=1; i<=nParent; i++){
+    sqlite3_bind_int(pA, 1, i);
+    innerDrain(2);
+  }
+}
+static void bodyInnerAll(void){ innerDrain(3); }
+
+/*------------------------------------------------------------------------
 ** Workloads: each a setup and a measured body
 */
-static sqlite3_stmt *pA, *pB, *pC;
-
 static void bodyReadLookup(void){
   int i;
   for(i=1; i<=nParent; i++){
@@ -631,27 +779,39 @@ int main(int argc, char **argv){
   if( strcmp(zWork, "read_lookup")==0 ){
     genOneToMany();
     if( isForward() ) fwdDeclare(0);
+    if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
     pA = prep(isOurs() ? "SELECT * FROM parent_children(?)"
             : isForward() ? "SELECT * FROM fwd(?)"
+            : isZero() ? "SELECT * FROM zero(?)"
+            : isInner() ? "SELECT id, name FROM child WHERE parent_id = ?"
                        : "SELECT * FROM child WHERE parent_id = ?");
-    xBody = bodyReadLookup;
+    xBody = isInner() ? bodyInnerLookup : bodyReadLookup;
   }else if( strcmp(zWork, "read_join")==0 ){
     genOneToMany();
     if( isForward() ) fwdDeclare(0);
+    if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
     pA = prep(isOurs()
       ? "SELECT p.id, c.* FROM parent p JOIN parent_children(p.id) c"
       : isForward() ? "SELECT p.id, c.* FROM parent p JOIN fwd(p.id) c"
+      : isZero() ? "SELECT p.id, c.* FROM parent p JOIN zero(p.id) c"
+      : isInner() ? "SELECT id, name, parent_id FROM child"
+                    " WHERE parent_id >= 1 ORDER BY parent_id"
       : "SELECT p.id, c.* FROM parent p JOIN child c ON c.parent_id = p.id");
-    xBody = bodyDrainA;
+    xBody = isInner() ? bodyInnerAll : bodyDrainA;
   }else if( strcmp(zWork, "read_m2m")==0 ){
     genManyToMany(1, 1, 0);
     if( isForward() ) fwdDeclare(1);
+    if( isZero() ) zeroDeclare(1, nLeft, ZERO_M2M);
     pA = prep(isOurs()
       ? "SELECT l.id, r.* FROM \"left\" l JOIN left_children(l.id) r"
       : isForward() ? "SELECT l.id, r.* FROM \"left\" l JOIN fwd(l.id) r"
+      : isZero() ? "SELECT l.id, r.* FROM \"left\" l JOIN zero(l.id) r"
+      : isInner() ? "SELECT r.id, r.name, a.left_id FROM association a"
+                    " JOIN \"right\" r ON r.id = a.right_id"
+                    " WHERE a.left_id >= 1 ORDER BY a.left_id"
       : "SELECT l.id, r.* FROM \"left\" l JOIN association a"
         " ON a.left_id = l.id JOIN \"right\" r ON r.id = a.right_id");
-    xBody = bodyDrainA;
+    xBody = isInner() ? bodyInnerAll : bodyDrainA;
   }else if( strcmp(zWork, "link")==0 ){
     genManyToMany(0, 1, 0);
     if( isForward() ) fwdDeclare(1);
@@ -834,5 +994,6 @@ int main(int argc, char **argv){
   sqlite3_finalize(pB);
   sqlite3_finalize(pC);
   if( sqlite3_close(db) ) die("close");
+  zeroFree();
   return 0;
 }

@@ -144,6 +144,30 @@ IR_ROWS = [
 ]
 
 
+# The reads' floor: what any virtual table that reads its rows through an
+# SQLite statement at each call costs at least, the sum of two runs
+# (bench/bench.c): "zero", the interface over rows already in memory, and
+# "inner", the inner statement alone
+FLOOR = ("the least a table reading through a statement can cost: the"
+         " interface over rows in memory (zero) + the inner statement alone"
+         " (inner) vs the same reference")
+FLOOR_ROWS = [
+    ("read_lookup_floor", "read_lookup"),
+    ("read_join_floor", "read_join"),
+    ("read_m2m_floor", "read_m2m"),
+]
+
+
+def compare_floor(name, zero, inner, ref):
+    """Emit one floor row from its three callgrind runs (futures)."""
+    zero, inner, ref = zero.result(), inner.result(), ref.result()
+    note = FLOOR
+    if zero.get("check") != ref.get("check") or zero.get("rows") != ref.get("rows") \
+            or inner.get("rows") != ref.get("rows"):
+        note = "RESULTS DIFFER (rows %d, %d vs %d)" % (zero["rows"], inner["rows"], ref["rows"])
+    emit(name, zero["ir"] + inner["ir"], ref["ir"], "Ir", note)
+
+
 def sql_comparisons():
     # every callgrind run first, JOBS at a time (the "ours" run of a
     # workload is shared by the rows that compare it with two references)
@@ -159,6 +183,12 @@ def sql_comparisons():
             if (work, v) not in runs:
                 runs[(work, v)] = pool.submit(callgrind, work, v)
         pending[name] = (runs[(work, var)], runs[(work, refv)])
+    for name, work in FLOOR_ROWS:
+        if ONLY and name not in ONLY:
+            continue
+        for v in ("zero", "inner", "ref"):
+            if (work, v) not in runs:
+                runs[(work, v)] = pool.submit(callgrind, work, v)
     ir = {}
     for row in IR_ROWS:
         name, work, refv = row[:3]
@@ -176,6 +206,10 @@ def sql_comparisons():
             ours, ref = r
             emit("read_join_extra_per_row", (ours["ir"] - ref["ir"]) / ours["rows"], 0, "Ir",
                  "(ours-ref)/rows")
+    for name, work in FLOOR_ROWS:
+        if not (ONLY and name not in ONLY):
+            compare_floor(name, runs[(work, "zero")], runs[(work, "inner")],
+                          runs[(work, "ref")])
     pool.shutdown()
     # CPU time: alone, after the callgrind runs
     for shape in ("tree", "graph"):
