@@ -13,7 +13,10 @@
 **   VARIANT   ours | ref | fk (cleanup, cascade_delete, set_null,
 **             subtree_delete) | forward (read_lookup, read_join, read_m2m,
 **             link, unlink, create_link: a plain forwarding virtual
-**             table, as the issue measured its budgets against) | zero,
+**             table, as the issue measured its budgets against) |
+**             forward_checked (create_link: forward, with the owner
+**             checked before the new target row, as cheaply as SQLite
+**             can: an EXISTS folded into its INSERT) | zero,
 **             inner (read_lookup, read_join, read_m2m: the two parts of
 **             the reads' floor, below)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
@@ -65,7 +68,12 @@ static sqlite3_stmt *prep(const char *zSql){
   return p;
 }
 static int isOurs(void){ return strcmp(zVariant, "ours")==0; }
-static int isForward(void){ return strcmp(zVariant, "forward")==0; }
+/* "forward_checked" (create_link): forward, the owner checked as cheaply
+** as SQLite can, folded into the target row's INSERT (fwdDeclare) */
+static int isChecked(void){ return strcmp(zVariant, "forward_checked")==0; }
+static int isForward(void){
+  return strcmp(zVariant, "forward")==0 || isChecked();
+}
 
 /* A tiny seeded generator (xorshift64*), so every run is the same work. */
 static unsigned long long rngState = 88172645463325252ULL;
@@ -349,6 +357,7 @@ static int fwdUpdate(sqlite3_vtab *v, int argc, sqlite3_value **argv,
   if( sqlite3_value_type(argv[2+fwd.iKey])==SQLITE_NULL ){
     p = fwdStmt(t, 3);
     sqlite3_bind_value(p, 1, argv[2+1]);
+    if( isChecked() ) sqlite3_bind_value(p, 2, argv[2+fwd.nCol-1]);
     if( (rc = fwdRun(p))!=SQLITE_OK ) return rc;
     p = fwdStmt(t, 2);
     sqlite3_bind_value(p, 1, argv[2+fwd.nCol-1]);
@@ -385,6 +394,14 @@ static void fwdDeclare(int bM2m){
     "INSERT INTO \"right\"(name) VALUES (?1)",
     "DELETE FROM association WHERE rowid = ?1" };
   fwd = bM2m ? m2m : o2m;
+  if( isChecked() ){
+    /* the owner must be there before the new target row is: here the
+    ** cheapest form of that check, an EXISTS in the same INSERT (a key
+    ** that is no integer stops it before it writes: "datatype mismatch") */
+    fwd.zNew = "INSERT INTO \"right\"(id, name) VALUES (CASE WHEN EXISTS("
+               "SELECT 1 FROM \"left\" WHERE id = ?2) THEN NULL"
+               " ELSE 'no owner' END, ?1)";
+  }
   if( sqlite3_create_module(db, "fwd", &fwdModule, 0) ) die("fwd");
   exec("CREATE VIRTUAL TABLE temp.fwd USING fwd");
 }

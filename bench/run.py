@@ -141,6 +141,9 @@ IR_ROWS = [
     ("link_forward", "link", "ref", "forward"),
     ("unlink_forward", "unlink", "ref", "forward"),
     ("create_link_forward", "create_link", "ref", "forward"),
+    # ... with the owner checked before the new target row (as the contract
+    # requires) as cheaply as SQLite can: an EXISTS in the target's INSERT
+    ("create_link_forward_checked", "create_link", "ref", "forward_checked"),
 ]
 
 
@@ -194,7 +197,9 @@ def sql_comparisons():
         name, work, refv = row[:3]
         if name not in pending:
             continue
-        note = FORWARD if len(row) > 3 else ""
+        note = (FORWARD + ", the owner checked in the target's INSERT"
+                if len(row) > 3 and row[3] == "forward_checked"
+                else FORWARD if len(row) > 3 else "")
         r = ir[name] = compare_ir(name, work, refv, pending[name], note)
         # overhead per call and per row, as the instructions over the
         # reference spread on calls (lookup) and rows (join: no per-call part)
