@@ -418,6 +418,7 @@ static void relVtabFree(RelVtab *pTab){
     sqlite3_free(pTab->apRead[i]);
   }
   sqlite3_free(pTab->apRead);
+  sqlite3_free(pTab->pSpare);
   relNestedRelease(pTab, 0);
   for(i=0; i<REL_NWRITE; i++) sqlite3_finalize(pTab->aWrite[i]);
   for(i=0; i<2; i++){
@@ -1297,9 +1298,16 @@ static int relDestroy(sqlite3_vtab *pVtab){
 }
 
 static int relOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
-  RelCursor *pCur = relMallocZero(sizeof(*pCur));
   RelVtab *pTab = (RelVtab*)pVtab;
-  if( pCur==0 ) return SQLITE_NOMEM;
+  RelCursor *pCur = pTab->pSpare;
+  if( pCur ){
+    /* the last one closed (a lookup opens and closes one a call) */
+    pTab->pSpare = 0;
+    memset(pCur, 0, sizeof(*pCur));
+  }else{
+    pCur = relMallocZero(sizeof(*pCur));
+    if( pCur==0 ) return SQLITE_NOMEM;
+  }
   /* nothing reading or writing the table: no statement can still use a
   ** rowid handed out for a WITHOUT ROWID link (rel_addr.c) */
   if( pTab->nCursor++==0 && pTab->nUpdate==0 ) relAddrReset(pTab);
@@ -1327,9 +1335,14 @@ static void relCursorRelease(RelCursor *pCur){
 
 static int relClose(sqlite3_vtab_cursor *cur){
   RelCursor *pCur = (RelCursor*)cur;
-  ((RelVtab*)cur->pVtab)->nCursor--;
+  RelVtab *pTab = (RelVtab*)cur->pVtab;
+  pTab->nCursor--;
   relCursorRelease(pCur);
-  sqlite3_free(pCur);
+  if( pTab->pSpare==0 ){
+    pTab->pSpare = pCur;                /* kept for the next xOpen */
+  }else{
+    sqlite3_free(pCur);
+  }
   return SQLITE_OK;
 }
 
@@ -1388,7 +1401,8 @@ static int relFirst(RelCursor *pCur){
 /*
 ** Is the owner of p always stored as an integer when it equals one (a
 ** rowid, or a column of INTEGER affinity)? Then an owner matches an
-** integer xFilter argument exactly when it is that integer.
+** integer xFilter argument exactly when it is that integer (but for the
+** smallest integer: relOwnerArgIsInteger).
 */
 static int relOwnerIsInteger(RelDecl *p){
   RelBase *pBase;
@@ -1407,6 +1421,18 @@ static int relOwnerIsInteger(RelDecl *p){
   if( iCol<0 ) return 0;
   if( iCol==pBase->iIpk ) return 1;
   return sqlite3_strlike("%INT%", pBase->aCol[iCol].zType, 0)==0;
+}
+
+/*
+** Is xFilter's owner argument pArg an integer that an owner equal to it
+** is stored as (relOwnerIsInteger)? Every integer but the smallest: a
+** REAL -9223372036854775808.0 stays REAL under INTEGER affinity (SQLite
+** converts a real only when it is strictly inside the 64-bit range), and
+** equals that integer.
+*/
+static int relOwnerArgIsInteger(sqlite3_value *pArg){
+  return sqlite3_value_type(pArg)==SQLITE_INTEGER
+      && sqlite3_value_int64(pArg)!=(i64)(((sqlite3_uint64)1)<<63);
 }
 
 /*
@@ -1450,8 +1476,15 @@ static int relOwnerArgFind(RelVtab *pTab, RelRead *pRead){
   pRead->iOwnerArg = -1;                /* none, unless found below */
   if( !relOwnerIsInteger(pTab->pDecl) ) return -1;
   iRead = relReadFind(pTab, pRead->iPlan, pRead->mCols, 1);
-  if( iRead<0 ) return -1;
+  if( iRead<0 ){
+    pRead->iOwnerArg = 0;               /* out of memory: try again later */
+    return -1;
+  }
   pRead->iOwnerArg = iRead + 1;
+  /* pRead's own statement is then for other owners only: prepared again
+  ** when one comes (xBestIndex prepared it for its plan's text) */
+  sqlite3_finalize(pRead->pStmt);
+  pRead->pStmt = 0;
   return iRead;
 }
 
@@ -1555,7 +1588,7 @@ static int relFilter(
   /* the merge statement pays off from the second owner on (a join); one
   ** lookup is cheaper by the plain statement */
   if( idxNum==(PLAN_OWNER|PLAN_ORDER) && argc==1 && pCur->nFilter++>0
-   && sqlite3_value_type(argv[0])==SQLITE_INTEGER ){
+   && relOwnerArgIsInteger(argv[0]) ){
     int iMerge = relMergeFind(pTab, pRead);
     if( iMerge>=0 ){
       return relFilterMerge(pCur, pTab->apRead[iMerge],
@@ -1563,7 +1596,7 @@ static int relFilter(
     }
   }
   if( (idxNum & PLAN_OWNER) && argc>0 && !pRead->bOwnerArg
-   && sqlite3_value_type(argv[0])==SQLITE_INTEGER ){
+   && relOwnerArgIsInteger(argv[0]) ){
     int iArg = relOwnerArgFind(pTab, pRead);
     if( iArg>=0 ){
       pRead = pTab->apRead[iArg];

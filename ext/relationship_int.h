@@ -192,6 +192,7 @@ struct RelVtab {
   RelAddr *pAddr;             /* Rowids of WITHOUT ROWID links (rel_addr.c) */
   RelNested *pNested;         /* Statements of nested writes (rel_write.c) */
   int nCursor;                /* Cursors open on the table */
+  struct RelCursor *pSpare;   /* A closed cursor, for the next xOpen */
   int nUpdate;                /* xUpdate calls running on the table */
   int bWrote;                 /* The running xUpdate call has written */
   int eSrcRowid;              /* The source key is the rowid: 1 yes, -1 no,
