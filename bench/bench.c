@@ -5,20 +5,20 @@
 **     bench/bench EXT WORKLOAD VARIANT SCALE [DBFILE]
 **
 **   EXT       the extension to load (build/relationship)
-**   WORKLOAD  read_lookup read_join read_m2m link unlink create_link
+**   WORKLOAD  read_lookup read_join read_m2m read_scan link unlink create_link
 **             cleanup o2m_link o2m_unlink read_m2o cascade_delete set_null
 **             subtree_delete closure_tree closure_graph closure_join
 **             json_all_rows
 **             scale_gen scale_read
 **   VARIANT   ours | ref | fk (cleanup, cascade_delete, set_null,
-**             subtree_delete) | forward (read_lookup, read_join, read_m2m,
-**             link, unlink, create_link: a plain forwarding virtual
+**             subtree_delete) | forward (the reads, link, unlink,
+**             create_link: a plain forwarding virtual
 **             table, as the issue measured its budgets against) |
 **             forward_checked (create_link: forward, with the owner
 **             checked before the new target row, as cheaply as SQLite
 **             can: an EXISTS folded into its INSERT) | zero,
-**             inner (read_lookup, read_join, read_m2m: the two parts of
-**             the reads' floor, below)
+**             inner (the reads: the two parts of the reads' floor,
+**             below)
 **   SCALE     the size knob: 10 for the full sizes, 1 for bench-quick
 **             (scale_gen / scale_read: the number of links)
 **
@@ -239,10 +239,11 @@ struct FwdSpec {
   const char *zLink;      /* INSERT the link (?1 owner, ?2 key) */
   const char *zNew;       /* INSERT a target row (?1 its name, column 1) */
   const char *zUnlink;    /* DELETE the link whose rowid is ?1 */
+  const char *zAll;       /* SELECT <columns>, <rowid> of every link */
 };
 static FwdSpec fwd;
 typedef struct Fwd Fwd;
-struct Fwd { sqlite3_vtab base; sqlite3_stmt *ap[5]; };
+struct Fwd { sqlite3_vtab base; sqlite3_stmt *ap[6]; };
 typedef struct FwdCur FwdCur;
 struct FwdCur { sqlite3_vtab_cursor base; sqlite3_stmt *p; int bEof; };
 
@@ -261,16 +262,16 @@ static int fwdConnect(sqlite3 *h, void *pAux, int argc,
 static int fwdDisconnect(sqlite3_vtab *v){
   Fwd *t = (Fwd*)v;
   int i;
-  for(i=0; i<5; i++) sqlite3_finalize(t->ap[i]);
+  for(i=0; i<6; i++) sqlite3_finalize(t->ap[i]);
   sqlite3_free(t);
   return SQLITE_OK;
 }
-/* statement i of the table (0 by owner, 1 by key, 2 link, 3 new, 4 unlink),
-** prepared on first use and kept, reset */
+/* statement i of the table (0 by owner, 1 by key, 2 link, 3 new, 4 unlink,
+** 5 every link), prepared on first use and kept, reset */
 static sqlite3_stmt *fwdStmt(Fwd *t, int i){
-  const char *az[5];
+  const char *az[6];
   az[0] = fwd.zByOwner; az[1] = fwd.zByKey; az[2] = fwd.zLink;
-  az[3] = fwd.zNew; az[4] = fwd.zUnlink;
+  az[3] = fwd.zNew; az[4] = fwd.zUnlink; az[5] = fwd.zAll;
   if( t->ap[i]==0 ) t->ap[i] = prep(az[i]);
   else sqlite3_reset(t->ap[i]);
   return t->ap[i];
@@ -326,8 +327,8 @@ static int fwdFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   FwdCur *c = (FwdCur*)cur;
   int i;
   (void)idxStr;
-  if( idxNum==0 ){ c->bEof = 1; return SQLITE_OK; }
-  c->p = fwdStmt((Fwd*)cur->pVtab, idxNum-1);
+  if( idxNum==0 && fwd.zAll==0 ){ c->bEof = 1; return SQLITE_OK; }
+  c->p = fwdStmt((Fwd*)cur->pVtab, idxNum==0 ? 5 : idxNum-1);
   for(i=0; i<argc; i++) sqlite3_bind_value(c->p, i+1, argv[i]);
   return fwdNext(cur);
 }
@@ -382,7 +383,9 @@ static void fwdDeclare(int bM2m){
     "CREATE TABLE x(id INTEGER, name TEXT, parent_id INTEGER, owner HIDDEN)",
     4, 0,
     "SELECT id, name, parent_id, parent_id, id FROM child WHERE parent_id = ?1",
-    0, 0, 0, 0 };
+    0, 0, 0, 0,
+    "SELECT id, name, parent_id, parent_id, id FROM child"
+    " WHERE parent_id IS NOT NULL" };
   static const FwdSpec m2m = {
     "CREATE TABLE x(id INTEGER, name TEXT, owner HIDDEN)", 3, 0,
     "SELECT r.id, r.name, a.left_id, a.rowid FROM association a"
@@ -392,7 +395,7 @@ static void fwdDeclare(int bM2m){
     " WHERE a.left_id = ?1 AND a.right_id = ?2",
     "INSERT INTO association(left_id, right_id) VALUES (?1, ?2)",
     "INSERT INTO \"right\"(name) VALUES (?1)",
-    "DELETE FROM association WHERE rowid = ?1" };
+    "DELETE FROM association WHERE rowid = ?1", 0 };
   fwd = bM2m ? m2m : o2m;
   if( isChecked() ){
     /* the owner must be there before the new target row is: here the
@@ -413,7 +416,8 @@ static void fwdDeclare(int bM2m){
 **
 ** "zero": the same outer query over "zero", a virtual table with the
 ** relationship table's columns whose rows are already in memory (read
-** before measure()): xFilter finds the owner's rows in an array, xColumn
+** before measure()): xFilter finds the owner's rows in an array (a scan:
+** every row), xColumn
 ** is one sqlite3_result_int64() or sqlite3_result_text(SQLITE_TRANSIENT,
 ** -1: terminated, as ours hands text on). Text is copied as any table
 ** reading through a statement must copy it: the inner value is gone at
@@ -430,16 +434,16 @@ static void fwdDeclare(int bM2m){
 ** join (read_join, read_m2m): one run over every owner in order, the
 ** cheapest way there is to stream each owner's rows in turn (what our
 ** merge statement does), the owner column read to see where one ends.
+** A scan (read_scan): one run over every link, no order asked for.
 */
 typedef struct ZeroRow ZeroRow;
-struct ZeroRow { sqlite3_int64 id; char *zName; };
+struct ZeroRow { sqlite3_int64 id; char *zName; sqlite3_int64 iOwner; };
 static ZeroRow *aZero;        /* every row, by owner */
 static int *aZeroStart;       /* owner o's rows: aZeroStart[o-1] .. [o] */
 static int nZeroOwner;
 typedef struct ZeroCur ZeroCur;
 struct ZeroCur {
   sqlite3_vtab_cursor base;
-  sqlite3_int64 iOwner;
   int i, iEnd;
 };
 static int zeroOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp){
@@ -465,9 +469,10 @@ static int zeroFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   (void)idxNum; (void)idxStr;
   c->i = c->iEnd = 0;
   if( idxNum==1 && o>=1 && o<=nZeroOwner ){
-    c->iOwner = o;
     c->i = aZeroStart[o-1];
     c->iEnd = aZeroStart[o];
+  }else if( idxNum==0 ){        /* a scan: every row */
+    c->iEnd = aZeroStart[nZeroOwner];
   }
   return SQLITE_OK;
 }
@@ -479,7 +484,7 @@ static int zeroColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   ZeroRow *r = &aZero[c->i];
   if( i==0 ) sqlite3_result_int64(ctx, r->id);
   else if( i==1 ) sqlite3_result_text(ctx, r->zName, -1, SQLITE_TRANSIENT);
-  else sqlite3_result_int64(ctx, c->iOwner);  /* parent_id, the owner */
+  else sqlite3_result_int64(ctx, r->iOwner);  /* parent_id, the owner */
   return SQLITE_OK;
 }
 static int zeroRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
@@ -508,6 +513,7 @@ static void zeroDeclare(int bM2m, int nOwner, const char *zAll){
       aZero = realloc(aZero, nAlloc*sizeof(ZeroRow));
       if( aZero==0 ) die("out of memory");
     }
+    aZero[n].iOwner = o;
     aZero[n].id = sqlite3_column_int64(p, 1);
     aZero[n].zName = strdup((const char*)sqlite3_column_text(p, 2));
     if( aZero[n].zName==0 ) die("out of memory");
@@ -814,6 +820,17 @@ int main(int argc, char **argv){
       : isInner() ? "SELECT id, name, parent_id FROM child"
                     " WHERE parent_id >= 1 ORDER BY parent_id"
       : "SELECT p.id, c.* FROM parent p JOIN child c ON c.parent_id = p.id");
+    xBody = isInner() ? bodyInnerAll : bodyDrainA;
+  }else if( strcmp(zWork, "read_scan")==0 ){
+    /* every link of the one-to-many, as bench/orm.py's loads read them */
+    genOneToMany();
+    if( isForward() ) fwdDeclare(0);
+    if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
+    pA = prep(isOurs() ? "SELECT id, name, parent_id FROM parent_children"
+            : isForward() ? "SELECT id, name, parent_id FROM fwd"
+            : isZero() ? "SELECT id, name, parent_id FROM zero"
+            : "SELECT id, name, parent_id FROM child"
+              " WHERE parent_id IS NOT NULL");
     xBody = isInner() ? bodyInnerAll : bodyDrainA;
   }else if( strcmp(zWork, "read_m2m")==0 ){
     genManyToMany(1, 1, 0);

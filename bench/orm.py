@@ -8,6 +8,11 @@ same SQLite file layout. Prints one line per workload:
 (the last: the same workload as plain SQL through the same sqlite3 module,
 the floor any SQL-level implementation pays from Python)
 
+and orm_selectin_floor, whose first column is the least any virtual table
+that reads its rows through an SQLite statement can take for ours_lazy
+(bench/floor.c, given as FLOOR_EXT: the same Python over rows held in
+memory, plus the inner statement's own time).
+
 each the median of alternating runs, each run on a fresh copy of the
 database (seeded, the same every run).
 """
@@ -20,6 +25,7 @@ from sqlalchemy.orm import (declarative_base, relationship, selectinload,
                             Session)
 
 EXT = sys.argv[1]
+FLOOR_EXT = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--") else None
 QUICK = "--quick" in sys.argv
 K = 1 if QUICK else 10
 BUILD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build")
@@ -149,6 +155,20 @@ def ours_lazy_join(con):
     return sum(len(kids.get(p[0], ())) for p in parents)
 
 
+INNER_SQL = "SELECT id, name, parent_id FROM child WHERE parent_id IS NOT NULL"
+
+
+def floor_lazy(con):
+    """ours_lazy over "zero" (bench/floor.c): the relationship table's
+    rows already in memory, the interface alone; run_floor adds the inner
+    statement's time."""
+    parents = con.execute("SELECT id, name FROM parent").fetchall()
+    kids = defaultdict(list)
+    for row in con.execute("SELECT id, name, parent_id FROM zero").fetchall():
+        kids[row[2]].append(row)
+    return sum(len(kids.get(p[0], ())) for p in parents)
+
+
 def hand_lazy(con):
     parents = con.execute("SELECT id, name FROM parent").fetchall()
     kids = defaultdict(list)
@@ -246,6 +266,23 @@ def run_ours(fn):
     return t, res
 
 
+def run_floor(fn):
+    """The floor of a relationship table's read: fn's Python time over
+    "zero" plus the inner statement stepped alone in C (bench_inner)."""
+    fresh()
+    con = sqlite3.connect(WORK)
+    con.enable_load_extension(True)
+    con.load_extension(FLOOR_EXT)
+    con.enable_load_extension(False)
+    con.execute("CREATE VIRTUAL TABLE temp.zero USING zero(child, id, name, parent_id)")
+    inner = con.execute("SELECT bench_inner(?)", (INNER_SQL,)).fetchone()[0] / 1e9
+    t = time.process_time()
+    res = fn(con)
+    t = time.process_time() - t
+    con.close()
+    return t + inner, res
+
+
 def run_hand(fn):
     fresh()                       # plain SQL, no extension, no triggers
     con = sqlite3.connect(WORK)
@@ -274,10 +311,10 @@ def count_links():
     return n
 
 
-def compare(name, ours, orm, hand):
+def compare(name, ours, orm, hand, runner=run_ours):
     o, f, h = [], [], []
     for _ in range(RUNS):
-        t, r1 = run_ours(ours)
+        t, r1 = runner(ours)
         n1 = count_links()
         o.append(t)
         t, r2 = run_orm(orm)
@@ -298,6 +335,8 @@ def main():
     make_template()
     compare("orm_lazy", ours_lazy, orm_lazy, hand_lazy)
     compare("orm_selectin", ours_lazy, orm_selectin, hand_lazy)
+    if FLOOR_EXT:
+        compare("orm_selectin_floor", floor_lazy, orm_selectin, hand_lazy, run_floor)
     compare("orm_lazy_join", ours_lazy_join, orm_lazy, hand_lazy)
     compare("orm_append", ours_append, orm_append, hand_append)
     compare("orm_remove", ours_remove, orm_remove, hand_remove)

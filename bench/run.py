@@ -115,6 +115,7 @@ IR_ROWS = [
     ("read_lookup", "read_lookup", "ref"),
     ("read_join", "read_join", "ref"),
     ("read_m2m", "read_m2m", "ref"),
+    ("read_scan", "read_scan", "ref"),
     ("link", "link", "ref"),
     ("unlink", "unlink", "ref"),
     ("create_link", "create_link", "ref"),
@@ -138,6 +139,7 @@ IR_ROWS = [
     ("read_lookup_forward", "read_lookup", "ref", "forward"),
     ("read_join_forward", "read_join", "ref", "forward"),
     ("read_m2m_forward", "read_m2m", "ref", "forward"),
+    ("read_scan_forward", "read_scan", "ref", "forward"),
     ("link_forward", "link", "ref", "forward"),
     ("unlink_forward", "unlink", "ref", "forward"),
     ("create_link_forward", "create_link", "ref", "forward"),
@@ -158,6 +160,7 @@ FLOOR_ROWS = [
     ("read_lookup_floor", "read_lookup"),
     ("read_join_floor", "read_join"),
     ("read_m2m_floor", "read_m2m"),
+    ("read_scan_floor", "read_scan"),
 ]
 
 
@@ -232,13 +235,18 @@ def sql_comparisons():
         emit(name, statistics.median(o), statistics.median(f), "ns")
 
 
+ORM_FLOOR = ("the least a table reading through a statement can take for"
+             " ours: the same Python over rows in memory (bench/floor.c zero)"
+             " + the inner statement alone (bench_inner) vs the ORM")
+
+
 def orm_comparisons():
-    names = ["orm_lazy", "orm_selectin", "orm_lazy_join", "orm_append", "orm_remove",
+    names = ["orm_lazy", "orm_selectin", "orm_selectin_floor", "orm_lazy_join", "orm_append", "orm_remove",
              "orm_delete"]
     if ONLY and not (ONLY & set(names)):
         return
     cmd = ["/usr/bin/python3", os.path.join(TOP, "bench", "orm.py"),
-           EXT, "--quick" if QUICK else "--full"]
+           EXT, os.path.join(BUILD, "benchfloor"), "--quick" if QUICK else "--full"]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if p.returncode != 0:
         raise RuntimeError("orm.py: " + p.stderr[-3000:])
@@ -246,6 +254,9 @@ def orm_comparisons():
     for line in p.stdout.splitlines():
         name, ours, orm, sql = line.split()
         if ONLY and name not in ONLY:
+            continue
+        if name.endswith("_floor"):
+            emit(name, float(ours), float(orm), "s CPU", ORM_FLOOR)
             continue
         emit(name, float(ours), float(orm), "s CPU")
         hand.append((name, float(sql), float(orm)))
