@@ -540,6 +540,13 @@ static void zeroFree(void){
 static int isZero(void){ return strcmp(zVariant, "zero")==0; }
 static int isInner(void){ return strcmp(zVariant, "inner")==0; }
 
+/* the one-to-many reads' data, and the variant's table over it */
+static void genOneToManyRead(void){
+  genOneToMany();
+  if( isForward() ) fwdDeclare(0);
+  if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
+}
+
 /* variant "inner": step pA, fetching the first nCol values of each row
 ** once (as xColumn would), nothing copied out */
 static void innerDrain(int nCol){
@@ -800,9 +807,7 @@ int main(int argc, char **argv){
   }
 
   if( strcmp(zWork, "read_lookup")==0 ){
-    genOneToMany();
-    if( isForward() ) fwdDeclare(0);
-    if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
+    genOneToManyRead();
     pA = prep(isOurs() ? "SELECT * FROM parent_children(?)"
             : isForward() ? "SELECT * FROM fwd(?)"
             : isZero() ? "SELECT * FROM zero(?)"
@@ -810,9 +815,7 @@ int main(int argc, char **argv){
                        : "SELECT * FROM child WHERE parent_id = ?");
     xBody = isInner() ? bodyInnerLookup : bodyReadLookup;
   }else if( strcmp(zWork, "read_join")==0 ){
-    genOneToMany();
-    if( isForward() ) fwdDeclare(0);
-    if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
+    genOneToManyRead();
     pA = prep(isOurs()
       ? "SELECT p.id, c.* FROM parent p JOIN parent_children(p.id) c"
       : isForward() ? "SELECT p.id, c.* FROM parent p JOIN fwd(p.id) c"
@@ -823,9 +826,7 @@ int main(int argc, char **argv){
     xBody = isInner() ? bodyInnerAll : bodyDrainA;
   }else if( strcmp(zWork, "read_scan")==0 ){
     /* every link of the one-to-many, as bench/orm.py's loads read them */
-    genOneToMany();
-    if( isForward() ) fwdDeclare(0);
-    if( isZero() ) zeroDeclare(0, nParent, ZERO_O2M);
+    genOneToManyRead();
     pA = prep(isOurs() ? "SELECT id, name, parent_id FROM parent_children"
             : isForward() ? "SELECT id, name, parent_id FROM fwd"
             : isZero() ? "SELECT id, name, parent_id FROM zero"

@@ -121,6 +121,13 @@ static int zeroConnect(sqlite3 *db, void *pAux, int argc,
     *pzErr = sqlite3_mprintf("zero: usage: zero(TABLE, COLUMN, ...)");
     return SQLITE_ERROR;
   }
+  for(i=4; i<argc; i++){       /* (a double-quoted unknown name would be
+                               ** taken as a string: SQLite's DQS) */
+    if( sqlite3_table_column_metadata(db, 0, argv[3], argv[i], 0, 0, 0, 0, 0) ){
+      *pzErr = sqlite3_mprintf("zero: %s", sqlite3_errmsg(db));
+      return SQLITE_ERROR;
+    }
+  }
   pSchema = sqlite3_str_new(db);
   pSelect = sqlite3_str_new(db);
   sqlite3_str_appendall(pSchema, "CREATE TABLE x(");
