@@ -34,6 +34,7 @@
 */
 #include "relationship_int.h"
 #include <ctype.h>
+#include <stdlib.h>
 
 /*
 ** The plan, as xBestIndex encodes it in idxNum (xFilter reads it back):
@@ -47,6 +48,9 @@
 **   0x10   ... in the reverse of that order
 **   0x20   (never from xBestIndex) the merge statement of an owner plan:
 **          owner >= ?, ORDER BY owner; see relFilterMerge()
+**   0x40   with 0x01: the owner is an IN list, given whole      the list
+**          (sqlite3_vtab_in), and its values equal under the owner's
+**          NOCASE or RTRIM sequence are read once; see relInTake()
 **
 ** No bit set: a scan of every link, in no particular order, streamed.
 **
@@ -63,6 +67,7 @@
 #define PLAN_ORDER   0x08
 #define PLAN_DESC    0x10
 #define PLAN_MERGE   0x20
+#define PLAN_IN      0x40
 
 /* rows a merge statement may skip forward before a fresh seek is cheaper */
 #define REL_MERGE_SKIP  8
@@ -84,6 +89,11 @@ struct RelCursor {
   int bDone;                  /* pStmt is at its end */
   i64 iOwner;                 /* The owner xFilter asked for */
   i64 nChange;                /* sqlite3_total_changes64() at its seek */
+  /* an owner IN list given whole (PLAN_IN): */
+  sqlite3_value **apIn;       /* One value of each class (sqlite3_value_dup) */
+  int nIn;                    /* Values in apIn */
+  int iIn;                    /* The one pStmt reads for */
+  int bInNext;                /* relInNext() is moving to the next one */
 };
 
 /*
@@ -1084,6 +1094,23 @@ static const char *relPlanText(RelVtab *pTab, RelRead *pRead){
 }
 
 /*
+** Can an owner IN list be taken whole (PLAN_IN)? When the owner compares
+** under NOCASE or RTRIM. SQLite hands the list's values on distinct, but
+** as BINARY compares them: the owner column, HIDDEN, has lost its
+** collating sequence (declColumnType), so 'a' and 'A' would be two
+** lookups of one owner's rows, each row given twice. sqlite3_vtab_in()
+** came with SQLite 3.38; other sequences are left as they were (README,
+** Known limits).
+*/
+static int relInWhole(RelDecl *p){
+  RelColumn *pCol = relOwnerColumn(p);
+  if( pCol==0 || pCol->zColl==0 ) return 0;
+  if( sqlite3_stricmp(pCol->zColl, "NOCASE")!=0
+   && sqlite3_stricmp(pCol->zColl, "RTRIM")!=0 ) return 0;
+  return sqlite3_libversion_number()>=3038000;
+}
+
+/*
 ** Does constraint i of pInfo compare under the collating sequence of base
 ** column pCol (NULL: a rowid), as the read statement would? With
 ** bOwner, BINARY too: SQLite keeps none on the HIDDEN owner column, so
@@ -1135,6 +1162,9 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     idxNum |= PLAN_OWNER | PLAN_ORDER;
     pInfo->aConstraintUsage[iOwner].argvIndex = ++nArg;
     pInfo->aConstraintUsage[iOwner].omit = 1;
+    if( relInWhole(p) && sqlite3_vtab_in(pInfo, iOwner, 1) ){
+      idxNum |= PLAN_IN;        /* an IN list, whole: relInTake() */
+    }
     if( p->eKind==REL_MANY_TO_ONE ){
       /* the owner is one source row, which names at most one target */
       rCost = 1.0; nRow = 1;
@@ -1164,7 +1194,8 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   }
 
   /* ORDER BY the collection order (or its exact reverse) is free. */
-  if( pInfo->nOrderBy>0 && pInfo->nOrderBy<=p->nOrder && (idxNum & PLAN_OWNER) ){
+  if( pInfo->nOrderBy>0 && pInfo->nOrderBy<=p->nOrder && (idxNum & PLAN_OWNER)
+   && (idxNum & PLAN_IN)==0 ){
     int bMatch = 1, bFlip = -1;
     for(i=0; i<pInfo->nOrderBy && bMatch; i++){
       const struct sqlite3_index_orderby *pO = &pInfo->aOrderBy[i];
@@ -1186,7 +1217,7 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( p->nCol<63 && (pInfo->colUsed & ((sqlite3_uint64)1<<63))==0 ){
       mCols = pInfo->colUsed & (((sqlite3_uint64)1<<(p->nCol+1))-1);
     }
-    iRead = relReadFind(pTab, idxNum, mCols, 0);
+    iRead = relReadFind(pTab, idxNum & ~PLAN_IN, mCols, 0);
     if( iRead<0 ) return SQLITE_NOMEM;
     pInfo->idxNum = idxNum;
     {
@@ -1297,6 +1328,109 @@ static int relDestroy(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
+/* Free a cursor's owner IN list (PLAN_IN). */
+static void relInFree(RelCursor *pCur){
+  int i;
+  for(i=0; i<pCur->nIn; i++) sqlite3_value_free(pCur->apIn[i]);
+  sqlite3_free(pCur->apIn);
+  pCur->apIn = 0;
+  pCur->nIn = pCur->iIn = 0;
+}
+
+/* A text value of the owner IN list as its class under NOCASE or RTRIM
+** (relInTake): the text so folded, and where the value stands. */
+typedef struct RelInKey RelInKey;
+struct RelInKey {
+  char *z;                    /* The folded text (sqlite3_malloc) */
+  int n;                      /* Its length in bytes */
+  int i;                      /* The value's index in RelCursor.apIn */
+};
+
+/* qsort(): by folded text, then by place (the first of a class first). */
+static int relInKeyCmp(const void *pA, const void *pB){
+  const RelInKey *a = (const RelInKey*)pA, *b = (const RelInKey*)pB;
+  int c = memcmp(a->z, b->z, a->n<b->n ? a->n : b->n);
+  if( c==0 ) c = a->n - b->n;
+  if( c==0 ) c = a->i - b->i;
+  return c;
+}
+
+/*
+** Take the owner IN list pList whole (PLAN_IN) into pCur->apIn: a copy of
+** each value, but of text values equal under the owner's sequence only
+** the first. Equal under NOCASE: the same bytes with ASCII letters folded,
+** up to a NUL and the same length (as SQLite compares); under RTRIM: the
+** same bytes once trailing spaces are left out. Values that are not text
+** compare alike under every sequence, and SQLite's list has them distinct
+** already. SQLITE_OK, or an error code.
+*/
+static int relInTake(RelCursor *pCur, RelDecl *p, sqlite3_value *pList){
+  RelColumn *pCol = relOwnerColumn(p);
+  int bRtrim = pCol && pCol->zColl && sqlite3_stricmp(pCol->zColl, "RTRIM")==0;
+  sqlite3_value *pVal = 0;
+  RelInKey *aKey = 0;
+  int nAlloc = 0, nKey = 0, i, k, rc;
+  for(rc=sqlite3_vtab_in_first(pList, &pVal); rc==SQLITE_OK && pVal;
+      rc=sqlite3_vtab_in_next(pList, &pVal)){
+    if( pCur->nIn==nAlloc ){
+      sqlite3_value **a;
+      nAlloc = nAlloc ? 2*nAlloc : 8;
+      a = sqlite3_realloc64(pCur->apIn, nAlloc*sizeof(sqlite3_value*));
+      if( a==0 ){ rc = SQLITE_NOMEM; break; }
+      pCur->apIn = a;
+    }
+    pCur->apIn[pCur->nIn] = sqlite3_value_dup(pVal);
+    if( pCur->apIn[pCur->nIn]==0 ){ rc = SQLITE_NOMEM; break; }
+    pCur->nIn++;
+  }
+  if( rc!=SQLITE_DONE && rc!=SQLITE_OK ) return rc;   /* relFilter frees */
+  for(i=0; i<pCur->nIn; i++){
+    if( sqlite3_value_type(pCur->apIn[i])==SQLITE_TEXT ) nKey++;
+  }
+  if( nKey<2 ) return SQLITE_OK;
+  aKey = relMallocZero(nKey*sizeof(RelInKey));
+  if( aKey==0 ) return SQLITE_NOMEM;
+  rc = SQLITE_OK;
+  for(i=k=0; i<pCur->nIn && rc==SQLITE_OK; i++){
+    const unsigned char *z;
+    int n, j;
+    if( sqlite3_value_type(pCur->apIn[i])!=SQLITE_TEXT ) continue;
+    z = sqlite3_value_text(pCur->apIn[i]);
+    n = sqlite3_value_bytes(pCur->apIn[i]);
+    aKey[k].i = i;
+    aKey[k].z = sqlite3_malloc64(n+1);
+    if( z==0 || aKey[k].z==0 ){ rc = SQLITE_NOMEM; break; }
+    if( bRtrim ){
+      while( n>0 && z[n-1]==' ' ) n--;
+      memcpy(aKey[k].z, z, n);
+    }else{
+      for(j=0; j<n && z[j]; j++){
+        aKey[k].z[j] = (z[j]>='A' && z[j]<='Z') ? z[j]+('a'-'A') : z[j];
+      }
+      memset(&aKey[k].z[j], 0, n-j);      /* past a NUL, nothing counts */
+    }
+    aKey[k++].n = n;
+  }
+  if( rc==SQLITE_OK ){
+    qsort(aKey, nKey, sizeof(RelInKey), relInKeyCmp);
+    for(k=1; k<nKey; k++){
+      if( aKey[k].n==aKey[k-1].n
+       && memcmp(aKey[k].z, aKey[k-1].z, aKey[k].n)==0 ){
+        /* the same class as the one before: its rows are read already */
+        sqlite3_value_free(pCur->apIn[aKey[k].i]);
+        pCur->apIn[aKey[k].i] = 0;
+      }
+    }
+    for(i=k=0; i<pCur->nIn; i++){
+      if( pCur->apIn[i] ) pCur->apIn[k++] = pCur->apIn[i];
+    }
+    pCur->nIn = k;
+  }
+  for(k=0; k<nKey; k++) sqlite3_free(aKey[k].z);
+  sqlite3_free(aKey);
+  return rc;
+}
+
 static int relOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor){
   RelVtab *pTab = (RelVtab*)pVtab;
   RelCursor *pCur = pTab->pSpare;
@@ -1338,6 +1472,7 @@ static int relClose(sqlite3_vtab_cursor *cur){
   RelVtab *pTab = (RelVtab*)cur->pVtab;
   pTab->nCursor--;
   relCursorRelease(pCur);
+  if( pCur->apIn ) relInFree(pCur);
   if( pTab->pSpare==0 ){
     pTab->pSpare = pCur;                /* kept for the next xOpen */
   }else{
@@ -1345,6 +1480,8 @@ static int relClose(sqlite3_vtab_cursor *cur){
   }
   return SQLITE_OK;
 }
+
+static int relInNext(RelCursor *pCur);
 
 static int relNext(sqlite3_vtab_cursor *cur){
   RelCursor *pCur = (RelCursor*)cur;
@@ -1367,6 +1504,8 @@ static int relNext(sqlite3_vtab_cursor *cur){
   pCur->bEof = 1;
   if( rc==SQLITE_DONE ){
     pCur->bDone = 1;
+    /* an owner IN list's next value (PLAN_IN) */
+    if( pCur->iIn<pCur->nIn-1 && !pCur->bInNext ) return relInNext(pCur);
     return SQLITE_OK;
   }
   rc = sqlite3_reset(pCur->pStmt);
@@ -1395,6 +1534,28 @@ static int relFirst(RelCursor *pCur){
       pCur->bEof = 1;
     }
   }
+  return rc;
+}
+
+/*
+** From the end of one owner IN list value's rows (PLAN_IN), the rows of
+** the next values: the first that has any, or the end of the list.
+*/
+static int relInNext(RelCursor *pCur){
+  int rc = SQLITE_OK;
+  pCur->bInNext = 1;          /* relNext: this loop moves on, not it */
+  while( rc==SQLITE_OK && pCur->bEof && pCur->pStmt
+      && pCur->iIn<pCur->nIn-1 ){
+    pCur->iIn++;
+    sqlite3_reset(pCur->pStmt);
+    rc = sqlite3_bind_value(pCur->pStmt, 1, pCur->apIn[pCur->iIn]);
+    if( rc==SQLITE_OK ){
+      pCur->bEof = 0;
+      pCur->bDone = 0;
+      rc = relFirst(pCur);
+    }
+  }
+  pCur->bInNext = 0;
   return rc;
 }
 
@@ -1559,10 +1720,13 @@ static int relFilter(
   RelVtab *pTab = (RelVtab*)cur->pVtab;
   RelRead *pRead;
   int i, rc, iRead = -1;
+  int bIn = (idxNum & PLAN_IN)!=0 && (idxNum & PLAN_OWNER)!=0 && argc>0;
   if( pTab->zChanged ){
     relVtabError(cur->pVtab, "%s", pTab->zChanged);
     return SQLITE_ERROR;
   }
+  if( pCur->apIn ) relInFree(pCur);
+  idxNum &= ~PLAN_IN;
   if( idxNum<0 || idxNum>=REL_NPLAN ) idxNum = 0;
   if( idxStr && idxStr==pTab->zIdxLast ){
     /* the same idxStr as last time: only xBestIndex makes one, and it
@@ -1585,9 +1749,20 @@ static int relFilter(
     if( iRead<0 ) return SQLITE_NOMEM;
   }
   pRead = pTab->apRead[iRead];
-  /* the merge statement pays off from the second owner on (a join); one
-  ** lookup is cheaper by the plain statement */
-  if( idxNum==(PLAN_OWNER|PLAN_ORDER) && argc==1 && pCur->nFilter++>0
+  if( bIn ){
+    /* the owner IN list, one value of each class */
+    rc = relInTake(pCur, pTab->pDecl, argv[0]);
+    if( rc!=SQLITE_OK ){
+      relInFree(pCur);
+      return rc;
+    }
+    if( pCur->nIn==0 ){
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+  }else if( idxNum==(PLAN_OWNER|PLAN_ORDER) && argc==1 && pCur->nFilter++>0
+   /* the merge statement pays off from the second owner on (a join); one
+   ** lookup is cheaper by the plain statement */
    && relOwnerArgIsInteger(argv[0]) ){
     int iMerge = relMergeFind(pTab, pRead);
     if( iMerge>=0 ){
@@ -1595,7 +1770,7 @@ static int relFilter(
                             sqlite3_value_int64(argv[0]), argv[0]);
     }
   }
-  if( (idxNum & PLAN_OWNER) && argc>0 && !pRead->bOwnerArg
+  if( (idxNum & PLAN_OWNER) && argc>0 && !bIn && !pRead->bOwnerArg
    && relOwnerArgIsInteger(argv[0]) ){
     int iArg = relOwnerArgFind(pTab, pRead);
     if( iArg>=0 ){
@@ -1626,6 +1801,8 @@ static int relFilter(
       }
     }else if( i==0 && pRead->bOwnerArg ){
       rc = sqlite3_bind_int64(pCur->pStmt, 1, pCur->iOwner);
+    }else if( i==0 && bIn ){
+      rc = sqlite3_bind_value(pCur->pStmt, 1, pCur->apIn[0]);
     }else{
       rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
     }

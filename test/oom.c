@@ -326,6 +326,14 @@ static const struct Scenario {
   { "read-scan-in", PC_SCHEMA PC_DECL,
     "SELECT owner, * FROM parent_children WHERE owner IN (1, 2)"
     " ORDER BY owner, id" },
+  { "read-in-nocase", "CREATE TABLE parent(code TEXT PRIMARY KEY);"
+    "CREATE TABLE child(id INTEGER PRIMARY KEY,"
+    " parent_code TEXT COLLATE NOCASE REFERENCES parent(code));"
+    "CREATE VIRTUAL TABLE parent_children USING relationship(parent, child);"
+    "INSERT INTO parent VALUES ('a'),('b'),('c');"
+    "INSERT INTO child VALUES (1,'a'),(2,'A'),(3,'b'),(4,'c');",
+    "SELECT id FROM parent_children WHERE owner IN ('a','B','A','zz','b','c',"
+    " 'C',1) ORDER BY id" },
   { "read-scalar", PC_SCHEMA PC_DECL, "SELECT * FROM child_parent(3)" },
   { "read-order-by", PC_SCHEMA PC_ORPHAN,
     "SELECT name FROM parent_children(1) ORDER BY name DESC" },
