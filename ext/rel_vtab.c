@@ -1192,6 +1192,12 @@ static int relBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     }
   }
+  if( (idxNum & PLAN_IN) && iRowid<0 ){
+    /* several owners: several rows. (SQLite takes the flag back itself
+    ** from a plan whose IN list it loops over, not from one given whole;
+    ** kept, an UPDATE or DELETE would stop after the first row.) */
+    pInfo->idxFlags &= ~SQLITE_INDEX_SCAN_UNIQUE;
+  }
 
   /* ORDER BY the collection order (or its exact reverse) is free. */
   if( pInfo->nOrderBy>0 && pInfo->nOrderBy<=p->nOrder && (idxNum & PLAN_OWNER)
@@ -1360,14 +1366,19 @@ static int relInKeyCmp(const void *pA, const void *pB){
 ** each value, but of text values equal under the owner's sequence only
 ** the first. Equal under NOCASE: the same bytes with ASCII letters folded,
 ** up to a NUL and the same length (as SQLite compares); under RTRIM: the
-** same bytes once trailing spaces are left out. Values that are not text
-** compare alike under every sequence, and SQLite's list has them distinct
-** already. SQLITE_OK, or an error code.
+** same bytes once trailing spaces are left out; and, for each value left
+** out so, the sequence itself says so ("?1 = ?2 COLLATE ..."): a
+** connection may have a NOCASE or RTRIM of its own, which the fold must
+** not merge more than. (Values that one merges and the fold does not stay
+** apart: their rows come once per value, as before.) Values that are not
+** text compare alike under every sequence, and SQLite's list has them
+** distinct already. SQLITE_OK, or an error code.
 */
-static int relInTake(RelCursor *pCur, RelDecl *p, sqlite3_value *pList){
-  RelColumn *pCol = relOwnerColumn(p);
+static int relInTake(RelCursor *pCur, RelVtab *pTab, sqlite3_value *pList){
+  RelColumn *pCol = relOwnerColumn(pTab->pDecl);
   int bRtrim = pCol && pCol->zColl && sqlite3_stricmp(pCol->zColl, "RTRIM")==0;
   sqlite3_value *pVal = 0;
+  sqlite3_stmt *pEq = 0;
   RelInKey *aKey = 0;
   int nAlloc = 0, nKey = 0, i, k, rc;
   for(rc=sqlite3_vtab_in_first(pList, &pVal); rc==SQLITE_OK && pVal;
@@ -1412,11 +1423,31 @@ static int relInTake(RelCursor *pCur, RelDecl *p, sqlite3_value *pList){
     aKey[k++].n = n;
   }
   if( rc==SQLITE_OK ){
+    int g = 0;                  /* the first key of k's fold */
     qsort(aKey, nKey, sizeof(RelInKey), relInKeyCmp);
-    for(k=1; k<nKey; k++){
-      if( aKey[k].n==aKey[k-1].n
-       && memcmp(aKey[k].z, aKey[k-1].z, aKey[k].n)==0 ){
-        /* the same class as the one before: its rows are read already */
+    for(k=1; k<nKey && rc==SQLITE_OK; k++){
+      int j, bEq = 0;
+      if( aKey[k].n!=aKey[g].n || memcmp(aKey[k].z, aKey[g].z, aKey[k].n) ){
+        g = k;
+        continue;
+      }
+      /* the same fold as a value kept before it: the same class, unless
+      ** the connection has a NOCASE or RTRIM of its own
+      ** (sqlite3_create_collation), which the sequence itself says */
+      for(j=g; j<k && !bEq && rc==SQLITE_OK; j++){
+        if( pCur->apIn[aKey[j].i]==0 ) continue;
+        if( pEq==0 ){
+          rc = relPrepare(pTab->db, &pEq, "SELECT ?1 = ?2 COLLATE \"%w\"",
+                          pCol->zColl);
+          if( rc!=SQLITE_OK ) break;
+        }
+        sqlite3_bind_value(pEq, 1, pCur->apIn[aKey[j].i]);
+        sqlite3_bind_value(pEq, 2, pCur->apIn[aKey[k].i]);
+        if( sqlite3_step(pEq)==SQLITE_ROW ) bEq = sqlite3_column_int(pEq, 0);
+        rc = sqlite3_reset(pEq);
+      }
+      if( bEq && rc==SQLITE_OK ){
+        /* its rows are read with the value kept */
         sqlite3_value_free(pCur->apIn[aKey[k].i]);
         pCur->apIn[aKey[k].i] = 0;
       }
@@ -1426,6 +1457,7 @@ static int relInTake(RelCursor *pCur, RelDecl *p, sqlite3_value *pList){
     }
     pCur->nIn = k;
   }
+  sqlite3_finalize(pEq);
   for(k=0; k<nKey; k++) sqlite3_free(aKey[k].z);
   sqlite3_free(aKey);
   return rc;
@@ -1751,7 +1783,7 @@ static int relFilter(
   pRead = pTab->apRead[iRead];
   if( bIn ){
     /* the owner IN list, one value of each class */
-    rc = relInTake(pCur, pTab->pDecl, argv[0]);
+    rc = relInTake(pCur, pTab, argv[0]);
     if( rc!=SQLITE_OK ){
       relInFree(pCur);
       return rc;
