@@ -437,6 +437,7 @@ static void relVtabFree(RelVtab *pTab){
   }
   relAddrFree(pTab);
   sqlite3_finalize(pTab->pBaseSql);   /* (bound to names of pDecl) */
+  sqlite3_finalize(pTab->pInEq);
   relDeclFree(pTab->pDecl);
   for(i=0; i<4; i++) sqlite3_free(pTab->azGone[i]);
   for(i=0; i<3; i++) sqlite3_free(pTab->azBaseSql[i]);
@@ -1367,10 +1368,12 @@ static int relInKeyCmp(const void *pA, const void *pB){
 ** the first. Equal under NOCASE: the same bytes with ASCII letters folded,
 ** up to a NUL and the same length (as SQLite compares); under RTRIM: the
 ** same bytes once trailing spaces are left out; and, for each value left
-** out so, the sequence itself says so ("?1 = ?2 COLLATE ..."): a
-** connection may have a NOCASE or RTRIM of its own, which the fold must
-** not merge more than. (Values that one merges and the fold does not stay
-** apart: their rows come once per value, as before.) Values that are not
+** out so, the sequence itself says it equals the first value of its fold
+** ("?1 = ?2 COLLATE ...", kept in RelVtab.pInEq): a connection may have a
+** NOCASE or RTRIM of its own, which the fold must not merge more than.
+** (Values that such a sequence merges and the fold does not, or that it
+** tells apart from the first of their fold, stay: their rows come once
+** per value, as before, never fewer.) Values that are not
 ** text compare alike under every sequence, and SQLite's list has them
 ** distinct already. SQLITE_OK, or an error code.
 */
@@ -1378,7 +1381,6 @@ static int relInTake(RelCursor *pCur, RelVtab *pTab, sqlite3_value *pList){
   RelColumn *pCol = relOwnerColumn(pTab->pDecl);
   int bRtrim = pCol && pCol->zColl && sqlite3_stricmp(pCol->zColl, "RTRIM")==0;
   sqlite3_value *pVal = 0;
-  sqlite3_stmt *pEq = 0;
   RelInKey *aKey = 0;
   int nAlloc = 0, nKey = 0, i, k, rc;
   for(rc=sqlite3_vtab_in_first(pList, &pVal); rc==SQLITE_OK && pVal;
@@ -1426,26 +1428,26 @@ static int relInTake(RelCursor *pCur, RelVtab *pTab, sqlite3_value *pList){
     int g = 0;                  /* the first key of k's fold */
     qsort(aKey, nKey, sizeof(RelInKey), relInKeyCmp);
     for(k=1; k<nKey && rc==SQLITE_OK; k++){
-      int j, bEq = 0;
+      sqlite3_stmt *pEq = pTab->pInEq;
+      int bEq = 0;
       if( aKey[k].n!=aKey[g].n || memcmp(aKey[k].z, aKey[g].z, aKey[k].n) ){
-        g = k;
+        g = k;                  /* the first of its fold: kept */
         continue;
       }
-      /* the same fold as a value kept before it: the same class, unless
-      ** the connection has a NOCASE or RTRIM of its own
+      /* the same fold as the first of it: the same class, unless the
+      ** connection has a NOCASE or RTRIM of its own
       ** (sqlite3_create_collation), which the sequence itself says */
-      for(j=g; j<k && !bEq && rc==SQLITE_OK; j++){
-        if( pCur->apIn[aKey[j].i]==0 ) continue;
-        if( pEq==0 ){
-          rc = relPrepare(pTab->db, &pEq, "SELECT ?1 = ?2 COLLATE \"%w\"",
-                          pCol->zColl);
-          if( rc!=SQLITE_OK ) break;
-        }
-        sqlite3_bind_value(pEq, 1, pCur->apIn[aKey[j].i]);
-        sqlite3_bind_value(pEq, 2, pCur->apIn[aKey[k].i]);
-        if( sqlite3_step(pEq)==SQLITE_ROW ) bEq = sqlite3_column_int(pEq, 0);
-        rc = sqlite3_reset(pEq);
+      if( pEq==0 ){
+        rc = relPrepare(pTab->db, &pTab->pInEq,
+                        "SELECT ?1 = ?2 COLLATE \"%w\"", pCol->zColl);
+        if( rc!=SQLITE_OK ) break;
+        pEq = pTab->pInEq;
       }
+      sqlite3_bind_value(pEq, 1, pCur->apIn[aKey[g].i]);
+      sqlite3_bind_value(pEq, 2, pCur->apIn[aKey[k].i]);
+      if( sqlite3_step(pEq)==SQLITE_ROW ) bEq = sqlite3_column_int(pEq, 0);
+      rc = sqlite3_reset(pEq);
+      sqlite3_clear_bindings(pEq);
       if( bEq && rc==SQLITE_OK ){
         /* its rows are read with the value kept */
         sqlite3_value_free(pCur->apIn[aKey[k].i]);
@@ -1457,7 +1459,6 @@ static int relInTake(RelCursor *pCur, RelVtab *pTab, sqlite3_value *pList){
     }
     pCur->nIn = k;
   }
-  sqlite3_finalize(pEq);
   for(k=0; k<nKey; k++) sqlite3_free(aKey[k].z);
   sqlite3_free(aKey);
   return rc;
@@ -1786,6 +1787,9 @@ static int relFilter(
     rc = relInTake(pCur, pTab, argv[0]);
     if( rc!=SQLITE_OK ){
       relInFree(pCur);
+      relVtabError(cur->pVtab, "relationship %s: %s", pTab->pDecl->zName,
+                   rc==SQLITE_NOMEM ? "out of memory"
+                                    : sqlite3_errmsg(pTab->db));
       return rc;
     }
     if( pCur->nIn==0 ){

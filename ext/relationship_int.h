@@ -200,6 +200,8 @@ struct RelVtab {
   char *azBaseSql[3];         /* CREATE TABLE text of the source, target and
                               ** association table as read (relBaseCheck) */
   sqlite3_stmt *pBaseSql;     /* Reads that text now; kept */
+  sqlite3_stmt *pInEq;        /* "?1 = ?2" under the owner's sequence
+                              ** (rel_vtab.c relInTake); kept */
   char *zChanged;             /* A base table created anew since: every use
                               ** fails with this message */
   int bBaseOk;                /* Checked since the running write began */
