@@ -100,8 +100,9 @@ static int zeroLoad(sqlite3 *db, ZeroTab *t, const char *zSql, char **pzErr){
     *pzErr = sqlite3_mprintf("zero: %s", rc==SQLITE_NOMEM ? "out of memory"
                              : sqlite3_errmsg(db));
   }else{
-    rc = sqlite3_finalize(p);
+    rc = sqlite3_finalize(p);   /* a failed step's code and message */
     p = 0;
+    if( rc!=SQLITE_OK ) *pzErr = sqlite3_mprintf("zero: %s", sqlite3_errmsg(db));
   }
   sqlite3_finalize(p);
   return rc;
